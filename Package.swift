@@ -1,0 +1,178 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "loupe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loupe", targets: ["loupe"]),
+        .library(name: "LoupeServer", targets: ["LoupeServer"]),
+        .library(name: "LoupeTestSupport", targets: ["LoupeTestSupport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Domain values, store protocols and errors. No I/O.
+        .target(
+            name: "LoupeCore",
+            swiftSettings: swiftSettings
+        ),
+        // Built-in price table (a data file embedded at build time) and cost arithmetic.
+        .target(
+            name: "LoupePricing",
+            dependencies: ["LoupeCore"],
+            exclude: ["prices.json"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedPriceTable"]
+        ),
+        // YAML configuration: parsing, `${ENV}` interpolation, validation with line numbers.
+        .target(
+            name: "LoupeConfig",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded store: SQLite through GRDB.
+        .target(
+            name: "LoupeSQLite",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Batching trace writer that keeps the store off the request path.
+        .target(
+            name: "LoupeRecorder",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Provider wire formats: SSE parsing, usage extraction, stream assembly.
+        .target(
+            name: "LoupeProxy",
+            dependencies: [
+                "LoupeCore",
+                "LoupePricing",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird application: routes, upstream client, services.
+        .target(
+            name: "LoupeServer",
+            dependencies: [
+                "LoupeCore",
+                "LoupePricing",
+                "LoupeConfig",
+                "LoupeSQLite",
+                "LoupeRecorder",
+                "LoupeProxy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `loupe` command: a thin layer over the libraries.
+        .executableTarget(
+            name: "loupe",
+            dependencies: [
+                "LoupeServer",
+                "LoupeConfig",
+                "LoupeCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A fake OpenAI upstream and helpers that tests and benchmarks start.
+        .target(
+            name: "LoupeTestSupport",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Build tool that turns `prices.json` into Swift source, so the binary carries its table.
+        .executableTarget(
+            name: "EmbedResource",
+            path: "Plugins/EmbedResource",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedPriceTable",
+            capability: .buildTool(),
+            dependencies: ["EmbedResource"]
+        ),
+        .testTarget(
+            name: "LoupeCoreTests",
+            dependencies: ["LoupeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupePricingTests",
+            dependencies: ["LoupePricing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeConfigTests",
+            dependencies: ["LoupeConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeSQLiteTests",
+            dependencies: ["LoupeSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeRecorderTests",
+            dependencies: ["LoupeRecorder"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeProxyTests",
+            dependencies: ["LoupeProxy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeServerTests",
+            dependencies: [
+                "LoupeServer",
+                "LoupeTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

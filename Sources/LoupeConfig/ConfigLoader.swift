@@ -1,0 +1,163 @@
+import Foundation
+import Yams
+
+/// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
+public enum ConfigLoader {
+    /// The top-level keys a config file may use.
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing"]
+
+    /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
+    public static func defaults(environment: [String: String]) -> LoupeConfiguration {
+        let key = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        return LoupeConfiguration(providers: ["openai": .openAIDefault(apiKey: key)], defaultProvider: "openai")
+    }
+
+    /// Reads the file at `path`.
+    public static func load(path: String, environment: [String: String]) throws -> LoupeConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: nil, message: "cannot be read: check the path given by --config or LOUPE_CONFIG")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, key: nil, message: "is not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path, environment: environment)
+    }
+
+    /// Parses config text. `file` names it in errors and anchors relative paths in it.
+    public static func parse(yaml: String, file: String?, environment: [String: String]) throws -> LoupeConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        }
+        var config = defaults(environment: environment)
+        config.sourceFile = file
+        guard let root else { return config }  // an empty file means the defaults
+        let node = ConfigNode(node: root, path: "", file: file, environment: environment)
+        let members = try node.mapping(allowed: topLevelKeys)
+        let baseDirectory = file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "."
+
+        var sawProviders = false
+        var sawDefaultProvider = false
+        var defaultProviderNode: ConfigNode?
+        var modelNodes: [(String, ConfigNode)] = []
+        for (key, value) in members {
+            switch key {
+            case "server":
+                for (field, item) in try value.mapping(allowed: ["host", "port", "max_body_bytes"]) {
+                    switch field {
+                    case "host": config.server.host = try item.string()
+                    case "port": config.server.port = try item.int(in: 0...65535)
+                    default: config.server.maxBodyBytes = try item.int(in: 1...Int(Int32.max))
+                    }
+                }
+            case "store":
+                for (field, item) in try value.mapping(allowed: ["url", "max_body_bytes"]) {
+                    switch field {
+                    case "url":
+                        let url = try item.string()
+                        guard url.hasPrefix("sqlite:") else {
+                            throw item.error("unsupported store '\(url)'; expected sqlite:PATH, such as sqlite:loupe-data/loupe.db")
+                        }
+                        config.store.url = url
+                    default: config.store.maxBodyBytes = try item.int(in: 0...Int(Int32.max))
+                    }
+                }
+            case "providers":
+                sawProviders = true
+                config.providers = [:]
+                for (name, item) in try value.mapping() {
+                    config.providers[name] = try provider(item)
+                }
+            case "models":
+                modelNodes = try value.mapping()
+            case "default_provider":
+                sawDefaultProvider = true
+                defaultProviderNode = value
+                config.defaultProvider = value.isNull ? nil : try value.string()
+            default:  // pricing
+                for (_, item) in try value.mapping(allowed: ["file"]) {
+                    let path = try item.string()
+                    config.pricingFile = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+                }
+            }
+        }
+        // A file that lists its own providers chooses its own default; one that lists none keeps OpenAI's.
+        if sawProviders && !sawDefaultProvider { config.defaultProvider = nil }
+        let providerNames = config.providers.keys.sorted().joined(separator: ", ")
+        if let name = config.defaultProvider, config.providers[name] == nil, let defaultProviderNode {
+            throw defaultProviderNode.error("unknown provider '\(name)'; expected one of: \(providerNames)")
+        }
+        for (name, item) in modelNodes {
+            var providerNode: ConfigNode?
+            var model = LoupeConfiguration.Model(provider: "")
+            for (field, value) in try item.mapping(allowed: ["provider", "model"]) {
+                if field == "provider" {
+                    providerNode = value
+                    model.provider = try value.string()
+                } else {
+                    model.upstreamModel = try value.string()
+                }
+            }
+            guard let providerNode else {
+                throw item.error("missing 'provider'; expected one of: \(providerNames)")
+            }
+            guard config.providers[model.provider] != nil else {
+                throw providerNode.error("unknown provider '\(model.provider)'; expected one of: \(providerNames)")
+            }
+            config.models[name] = model
+        }
+        return config
+    }
+
+    private static func provider(_ node: ConfigNode) throws -> LoupeConfiguration.Provider {
+        var provider = LoupeConfiguration.Provider(baseURL: "")
+        var sawBaseURL = false
+        for (field, item) in try node.mapping(allowed: ["type", "base_url", "api_key", "timeout_ms"]) {
+            switch field {
+            case "type":
+                let type = try item.string()
+                guard let kind = LoupeConfiguration.Provider.Kind(rawValue: type) else {
+                    let kinds = LoupeConfiguration.Provider.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw item.error("unknown provider type '\(type)'; expected one of: \(kinds)")
+                }
+                provider.kind = kind
+            case "base_url":
+                let url = try item.string()
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                    throw item.error("'\(url)' is not an http(s) URL; expected something like https://api.openai.com/v1")
+                }
+                provider.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+                sawBaseURL = true
+            case "api_key":
+                let key = try item.string()
+                provider.apiKey = key.isEmpty ? nil : key
+            default:
+                provider.timeoutMs = try item.int(in: 1...86_400_000)
+            }
+        }
+        if !sawBaseURL {
+            if provider.kind == .openai {
+                provider.baseURL = "https://api.openai.com/v1"
+            } else {
+                throw node.error("missing 'base_url'")
+            }
+        }
+        return provider
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String?) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, key: nil, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(
+                file: file, line: context.mark.line, key: nil,
+                message: "duplicate key \(duplicates.joined(separator: ", ")); each key may appear once"
+            )
+        default:
+            return ConfigError(file: file, line: nil, key: nil, message: "invalid YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Yams
+
+/// A YAML node with its key path, so every accessor can report the file, line and key of a bad value.
+struct ConfigNode {
+    let node: Node
+    let path: String
+    let file: String?
+    let environment: [String: String]
+
+    var line: Int? { node.mark?.line }
+
+    func error(_ message: String, key: String? = nil) -> ConfigError {
+        ConfigError(file: file, line: line, key: key ?? (path.isEmpty ? nil : path), message: message)
+    }
+
+    /// The members of a mapping, rejecting keys outside `allowed`.
+    func mapping(allowed: [String]? = nil) throws -> [(key: String, value: ConfigNode)] {
+        guard let mapping = node.mapping else {
+            throw error("expected a mapping of keys to values, found \(kind)")
+        }
+        var members: [(key: String, value: ConfigNode)] = []
+        for (keyNode, valueNode) in mapping {
+            guard let key = keyNode.string else {
+                throw ConfigError(file: file, line: keyNode.mark?.line, key: path.isEmpty ? nil : path, message: "keys must be strings")
+            }
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            if let allowed, !allowed.contains(key) {
+                throw ConfigError(
+                    file: file, line: keyNode.mark?.line, key: childPath,
+                    message: "unknown key; expected one of: \(allowed.joined(separator: ", "))"
+                )
+            }
+            members.append((key, ConfigNode(node: valueNode, path: childPath, file: file, environment: environment)))
+        }
+        return members
+    }
+
+    /// A scalar as a string, with `${VAR}` and `${VAR:-default}` replaced from the environment.
+    func string() throws -> String {
+        guard case .scalar(let scalar) = node else {
+            throw error("expected a string, found \(kind)")
+        }
+        return try interpolate(scalar.string)
+    }
+
+    func int(in range: ClosedRange<Int>) throws -> Int {
+        let text = try string()
+        guard let value = Int(text), range.contains(value) else {
+            throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound), found '\(text)'")
+        }
+        return value
+    }
+
+    func bool() throws -> Bool {
+        let text = try string().lowercased()
+        switch text {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error("expected true or false, found '\(text)'")
+        }
+    }
+
+    var isNull: Bool {
+        if case .scalar(let scalar) = node { return scalar.tag == .implicit && ["", "~", "null"].contains(scalar.string) && scalar.style == .plain }
+        return false
+    }
+
+    private var kind: String {
+        switch node {
+        case .scalar(let scalar): "'\(scalar.string)'"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    private func interpolate(_ text: String) throws -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw error("unterminated '${' in '\(text)'; write ${NAME} or ${NAME:-default}")
+            }
+            let reference = rest[start.upperBound..<end]
+            let name: Substring
+            let fallback: Substring?
+            if let separator = reference.range(of: ":-") {
+                name = reference[..<separator.lowerBound]
+                fallback = reference[separator.upperBound...]
+            } else {
+                name = reference
+                fallback = nil
+            }
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw error("'${\(reference)}' is not a variable reference; write ${NAME} or ${NAME:-default}")
+            }
+            if let value = environment[String(name)], !value.isEmpty {
+                result += value
+            } else {
+                result += fallback ?? ""
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,97 @@
+/// Everything `loupe serve` needs to run, after defaults, the config file and flags are applied.
+public struct LoupeConfiguration: Sendable, Equatable {
+    public var server: Server
+    public var store: Store
+    /// Upstream providers by name.
+    public var providers: [String: Provider]
+    /// Model names that clients send, mapped to a provider and an upstream model.
+    public var models: [String: Model]
+    /// Where models not listed in `models` go; nil makes them unknown (404).
+    public var defaultProvider: String?
+    /// An optional price file that extends or overrides the built-in table.
+    public var pricingFile: String?
+    /// The config file these settings came from, if any.
+    public var sourceFile: String?
+
+    public init(
+        server: Server = Server(),
+        store: Store = Store(),
+        providers: [String: Provider] = ["openai": .openAIDefault(apiKey: nil)],
+        models: [String: Model] = [:],
+        defaultProvider: String? = "openai",
+        pricingFile: String? = nil,
+        sourceFile: String? = nil
+    ) {
+        self.server = server
+        self.store = store
+        self.providers = providers
+        self.models = models
+        self.defaultProvider = defaultProvider
+        self.pricingFile = pricingFile
+        self.sourceFile = sourceFile
+    }
+
+    /// The listening socket and request limits.
+    public struct Server: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// Requests with a larger body get 413.
+        public var maxBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 4000, maxBodyBytes: Int = 32 * 1024 * 1024) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    /// Where traces are kept.
+    public struct Store: Sendable, Equatable {
+        /// `sqlite:PATH`; relative paths are relative to the working directory.
+        public var url: String
+        /// Request and response bodies are stored up to this many bytes and marked truncated beyond.
+        public var maxBodyBytes: Int
+
+        public init(url: String = "sqlite:loupe-data/loupe.db", maxBodyBytes: Int = 1024 * 1024) {
+            self.url = url
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    /// An upstream that speaks a provider's wire format.
+    public struct Provider: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable { case openai }
+
+        public var kind: Kind
+        /// Such as `https://api.openai.com/v1`; request paths after `/v1` are appended.
+        public var baseURL: String
+        /// Sent as `Authorization: Bearer …`; nil or empty sends none.
+        public var apiKey: String?
+        /// How long to wait for the upstream before answering 504.
+        public var timeoutMs: Int
+
+        public init(kind: Kind = .openai, baseURL: String, apiKey: String? = nil, timeoutMs: Int = 600_000) {
+            self.kind = kind
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.timeoutMs = timeoutMs
+        }
+
+        /// OpenAI's public API.
+        public static func openAIDefault(apiKey: String?) -> Provider {
+            Provider(baseURL: "https://api.openai.com/v1", apiKey: apiKey)
+        }
+    }
+
+    /// A model name that clients send.
+    public struct Model: Sendable, Equatable {
+        public var provider: String
+        /// The name sent upstream; nil sends the client's name unchanged.
+        public var upstreamModel: String?
+
+        public init(provider: String, upstreamModel: String? = nil) {
+            self.provider = provider
+            self.upstreamModel = upstreamModel
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// Where traces live. Every backend (SQLite, PostgreSQL) implements this one contract.
+public protocol TraceStore: Sendable {
+    /// Brings the schema up to date.
+    func migrate() async throws
+    /// Writes a batch in one transaction. Writing a trace id that is already stored changes nothing.
+    func insert(_ traces: [Trace]) async throws
+    /// One trace, or nil.
+    func trace(id: String) async throws -> Trace?
+    /// A newest-first page of traces that match the query.
+    func traces(matching query: TraceQuery) async throws -> TracePage
+    /// Requests, tokens, cost, errors and latency percentiles per group.
+    func costReport(_ query: CostReportQuery) async throws -> [CostReportRow]
+    /// How many traces are stored.
+    func count() async throws -> Int
+}

@@ -1,0 +1,90 @@
+import Foundation
+import LoupeCore
+
+/// Rebuilds a Responses API stream (`event: response.*`); usage comes from `response.completed`.
+public struct ResponsesStreamAssembler: StreamAssembler {
+    private var text = ""
+    private var finalResponse: String?
+    private var sawToken = false
+    private var finished = false
+    public private(set) var summary = ResponseSummary()
+
+    public init() {}
+
+    public var isComplete: Bool { finished }
+
+    public mutating func consume(_ event: SSEEvent) -> StreamEventDisposition {
+        guard let data = event.data, let header = try? JSONDecoder().decode(Header.self, from: Data(data.utf8)) else {
+            return StreamEventDisposition(forward: true, firstToken: false)
+        }
+        var carriesToken = false
+        switch header.type ?? event.event ?? "" {
+        case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta":
+            if let delta = header.delta, !delta.isEmpty {
+                if header.type == "response.output_text.delta" { text += delta }
+                carriesToken = true
+            }
+        case "response.completed", "response.incomplete", "response.failed":
+            finished = true
+            let details = ResponseSummary(body: Array(data.utf8))
+            summary.usage = details.usage
+            summary.upstreamModel = details.upstreamModel ?? summary.upstreamModel
+            if header.type == "response.failed" {
+                summary.errorMessage = header.response?.error?.message ?? "the provider reported the response as failed"
+            }
+            finalResponse = Self.rawMember("response", of: data)
+        case "response.created", "response.in_progress":
+            summary.upstreamModel = header.response?.model ?? summary.upstreamModel
+        case "error":
+            summary.errorMessage = header.message ?? header.error?.message ?? "the provider sent an error event"
+        default:
+            break
+        }
+        let firstToken = carriesToken && !sawToken
+        sawToken = sawToken || carriesToken
+        return StreamEventDisposition(forward: true, firstToken: firstToken)
+    }
+
+    public func assembledResponse() -> String {
+        if let finalResponse { return finalResponse }
+        // The stream ended early: keep the text that did arrive.
+        var object: [String: JSONValue] = [
+            "object": .string("response"),
+            "status": .string("incomplete"),
+            "output_text": .string(text),
+        ]
+        if let model = summary.upstreamModel { object["model"] = .string(model) }
+        return JSONValue.object(object).jsonText
+    }
+
+    /// The raw bytes of one top-level member of a JSON object, as text.
+    private static func rawMember(_ key: String, of json: String) -> String? {
+        let bytes = Array(json.utf8)
+        guard let member = JSONObjectScanner.members(of: bytes)?.members.first(where: { $0.key == key }) else { return nil }
+        return String(decoding: bytes[member.valueRange], as: UTF8.self)
+    }
+
+    private struct Header: Decodable {
+        var type: String?
+        var delta: String?
+        var message: String?
+        var error: WireError?
+        var response: Inner?
+
+        struct Inner: Decodable {
+            var model: String?
+            var error: WireError?
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try? container.decodeIfPresent(String.self, forKey: .type)
+            delta = try? container.decodeIfPresent(String.self, forKey: .delta)
+            message = try? container.decodeIfPresent(String.self, forKey: .message)
+            error = try? container.decodeIfPresent(WireError.self, forKey: .error)
+            response = try? container.decodeIfPresent(Inner.self, forKey: .response)
+        }
+
+        enum CodingKeys: String, CodingKey { case type, delta, message, error, response }
+    }
+}

@@ -1,0 +1,108 @@
+import DequeModule
+import LoupeCore
+import Synchronization
+
+/// A bounded, many-producer, one-consumer queue of traces between the request path and the writer.
+///
+/// Enqueueing takes a lock and appends; it suspends only when the queue is full, which pushes
+/// back on callers instead of dropping traces.
+public final class TraceQueue: Sendable {
+    private struct State {
+        var items: Deque<Trace> = []
+        var finished = false
+        var consumer: CheckedContinuation<Void, Never>?
+        var blockedProducers: Deque<CheckedContinuation<Void, Never>> = []
+    }
+
+    private let state = Mutex(State())
+    /// The most traces held before producers wait.
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "a trace queue needs room for at least one trace")
+        self.capacity = capacity
+    }
+
+    /// How many traces are waiting to be written.
+    public var depth: Int { state.withLock { $0.items.count } }
+
+    /// Adds a trace, waiting while the queue is full. After `finish()` the trace is still accepted.
+    public func enqueue(_ trace: Trace) async {
+        while true {
+            let mustWait: Bool = state.withLock { state in
+                if state.items.count < capacity || state.finished {
+                    state.items.append(trace)
+                    if let consumer = state.consumer {
+                        state.consumer = nil
+                        consumer.resume()
+                    }
+                    return false
+                }
+                return true
+            }
+            guard mustWait else { return }
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.items.count < capacity || state.finished { return true }
+                    state.blockedProducers.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Adds a trace even when the queue is full, for callers that cannot suspend (deinitializers).
+    public func enqueueWithoutWaiting(_ trace: Trace) {
+        let consumer: CheckedContinuation<Void, Never>? = state.withLock { state in
+            state.items.append(trace)
+            defer { state.consumer = nil }
+            return state.consumer
+        }
+        consumer?.resume()
+    }
+
+    /// Removes up to `maxCount` traces, waking producers that waited for room.
+    public func take(maxCount: Int) -> [Trace] {
+        let (batch, producers) = state.withLock { state -> ([Trace], [CheckedContinuation<Void, Never>]) in
+            let count = min(maxCount, state.items.count)
+            let batch = Array(state.items.prefix(count))
+            state.items.removeFirst(count)
+            let producers = Array(state.blockedProducers)
+            state.blockedProducers.removeAll()
+            return (batch, producers)
+        }
+        for producer in producers { producer.resume() }
+        return batch
+    }
+
+    /// Waits until a trace is queued; returns false when the queue is finished and empty.
+    public func waitForTraces() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if !state.items.isEmpty || state.finished { return true }
+                state.consumer = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        return state.withLock { !$0.items.isEmpty || !$0.finished }
+    }
+
+    /// Marks the end of input: the consumer drains what is left, and waiting producers go through.
+    public func finish() {
+        let (consumer, producers) = state.withLock { state in
+            state.finished = true
+            let consumer = state.consumer
+            state.consumer = nil
+            let producers = Array(state.blockedProducers)
+            state.blockedProducers.removeAll()
+            return (consumer, producers)
+        }
+        consumer?.resume()
+        for producer in producers { producer.resume() }
+    }
+
+    /// True once `finish()` was called.
+    public var isFinished: Bool { state.withLock { $0.finished } }
+}

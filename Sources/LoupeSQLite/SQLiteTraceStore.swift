@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import LoupeCore
+
+/// The embedded trace store: one SQLite file in WAL mode, through GRDB.
+public final class SQLiteTraceStore: TraceStore {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`, making its folder too.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // NORMAL is durable across application crashes in WAL mode; only power loss can drop
+            // the last commits, and the trace writer batches anyway.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        configuration.busyMode = .timeout(5)
+        self.writer = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Wraps an existing GRDB database, such as an in-memory queue for unit tests.
+    public init(database: any DatabaseWriter) {
+        self.writer = database
+    }
+
+    public func migrate() async throws {
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-traces") { db in
+            try db.execute(sql: """
+                CREATE TABLE traces (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    created_at INTEGER NOT NULL,          -- Unix milliseconds
+                    endpoint TEXT NOT NULL,
+                    provider TEXT,
+                    model TEXT,
+                    upstream_model TEXT,
+                    stream INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    status_code INTEGER NOT NULL,
+                    error TEXT,
+                    latency_ms REAL NOT NULL,
+                    ttft_ms REAL,
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    cached_input_tokens INTEGER,
+                    reasoning_tokens INTEGER,
+                    cost_picos INTEGER,                   -- USD × 10^12; NULL when the price is unknown
+                    user TEXT,
+                    session_id TEXT,
+                    tags TEXT NOT NULL,                   -- JSON array, also indexed in trace_tags
+                    metadata TEXT,                        -- JSON object
+                    request TEXT,
+                    response TEXT,
+                    request_truncated INTEGER NOT NULL,
+                    response_truncated INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX traces_created ON traces(created_at, id);
+                CREATE INDEX traces_model ON traces(model, created_at);
+                CREATE INDEX traces_provider ON traces(provider, created_at);
+                CREATE INDEX traces_user ON traces(user, created_at);
+                CREATE INDEX traces_session ON traces(session_id, created_at);
+                CREATE TABLE trace_tags (
+                    trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+                    tag TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (tag, trace_id)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX trace_tags_trace ON trace_tags(trace_id);
+                """)
+        }
+        return migrator
+    }
+
+    public func insert(_ traces: [Trace]) async throws {
+        guard !traces.isEmpty else { return }
+        try await writer.write { db in
+            let insertTrace = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO traces (
+                    id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
+                    latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
+                    user, session_id, tags, metadata, request, response, request_truncated, response_truncated
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
+            for trace in traces {
+                let millis = Self.millis(trace.createdAt)
+                let arguments: [(any DatabaseValueConvertible)?] = [
+                    trace.id, millis, trace.endpoint, trace.provider, trace.model, trace.upstreamModel,
+                    trace.stream, trace.status.rawValue, trace.statusCode, trace.error,
+                    trace.latencyMs, trace.ttftMs, trace.usage.inputTokens, trace.usage.outputTokens,
+                    trace.usage.cachedInputTokens, trace.usage.reasoningTokens, trace.cost?.picos,
+                    trace.user, trace.sessionID, Self.jsonArray(trace.tags), trace.metadata.map { JSONValue.object($0).jsonText },
+                    trace.request, trace.response, trace.requestTruncated, trace.responseTruncated,
+                ]
+                try insertTrace.execute(arguments: StatementArguments(arguments))
+                // A repeated id is ignored above; its tags are already stored too.
+                guard db.changesCount > 0 else { continue }
+                for tag in trace.tags {
+                    try insertTag.execute(arguments: [trace.id, tag, millis])
+                }
+            }
+        }
+    }
+
+    public func trace(id: String) async throws -> Trace? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM traces WHERE id = ?", arguments: [id]).map(Self.trace(from:))
+        }
+    }
+
+    public func traces(matching query: TraceQuery) async throws -> TracePage {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
+            conditions.append(condition)
+            arguments += StatementArguments(values)
+        }
+        if let model = query.model { add("model = ?", [model]) }
+        if let provider = query.provider { add("provider = ?", [provider]) }
+        if let user = query.user { add("user = ?", [user]) }
+        if let session = query.sessionID { add("session_id = ?", [session]) }
+        if let tag = query.tag { add("id IN (SELECT trace_id FROM trace_tags WHERE tag = ?)", [tag]) }
+        switch query.status {
+        case .status(let status): add("status = ?", [status.rawValue])
+        case .code(let code): add("status_code = ?", [code])
+        case .codeClass(let digit): add("status_code BETWEEN ? AND ?", [digit * 100, digit * 100 + 99])
+        case nil: break
+        }
+        if let since = query.since { add("created_at >= ?", [Self.millis(since)]) }
+        if let until = query.until { add("created_at < ?", [Self.millis(until)]) }
+        if let cursor = query.cursor {
+            add("(created_at < ? OR (created_at = ? AND id < ?))", [cursor.createdAtMillis, cursor.createdAtMillis, cursor.id])
+        }
+        let limit = min(max(query.limit, 1), TraceQuery.maxLimit)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM traces \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        let finalArguments = arguments
+        return try await writer.read { db in
+            var traces = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.trace(from:))
+            var next: TraceCursor?
+            if traces.count > limit {
+                traces.removeLast()
+                next = traces.last.map { TraceCursor(after: $0) }
+            }
+            return TracePage(traces: traces, nextCursor: next)
+        }
+    }
+
+    public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
+        let key: String
+        var from = "traces t"
+        switch query.groupBy {
+        case .model: key = "t.model"
+        case .provider: key = "t.provider"
+        case .user: key = "t.user"
+        case .day: key = "strftime('%Y-%m-%d', t.created_at / 1000, 'unixepoch')"
+        case .tag:
+            key = "g.tag"
+            from = "traces t LEFT JOIN trace_tags g ON g.trace_id = t.id"
+        }
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let since = query.since {
+            conditions.append("t.created_at >= ?")
+            arguments += [Self.millis(since)]
+        }
+        if let until = query.until {
+            conditions.append("t.created_at < ?")
+            arguments += [Self.millis(until)]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // Percentiles by nearest rank, from a window over each group. Costs are summed as whole
+        // micro-dollars plus remainders so that even very large totals stay exact in 64 bits.
+        let sql = """
+            WITH ranked AS (
+                SELECT \(key) AS k, t.latency_ms, t.input_tokens, t.output_tokens, t.cost_picos, t.status,
+                       ROW_NUMBER() OVER (PARTITION BY \(key) ORDER BY t.latency_ms) AS rn,
+                       COUNT(*) OVER (PARTITION BY \(key)) AS n
+                FROM \(from) \(whereClause)
+            )
+            SELECT k, COUNT(*) AS requests,
+                   COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                   COALESCE(SUM(output_tokens), 0) AS output_tokens,
+                   SUM(cost_picos / 1000000) AS cost_micros, SUM(cost_picos % 1000000) AS cost_rest,
+                   SUM(status = 'error') AS errors,
+                   MIN(CASE WHEN rn * 100 >= n * 50 THEN latency_ms END) AS p50,
+                   MIN(CASE WHEN rn * 100 >= n * 95 THEN latency_ms END) AS p95
+            FROM ranked GROUP BY k ORDER BY requests DESC, k
+            """
+        let finalArguments = arguments
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
+                var cost: Decimal?
+                if let micros: Int64 = row["cost_micros"], let rest: Int64 = row["cost_rest"] {
+                    cost = Decimal(micros) / Decimal(1_000_000) + Decimal(rest) / Decimal(USD.picosPerDollar)
+                }
+                return CostReportRow(
+                    key: row["k"], requests: row["requests"], inputTokens: row["input_tokens"],
+                    outputTokens: row["output_tokens"], costUSD: cost, errors: row["errors"],
+                    p50LatencyMs: row["p50"], p95LatencyMs: row["p95"]
+                )
+            }
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM traces") ?? 0 }
+    }
+
+    /// Runs `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() async throws -> String {
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+
+    static func millis(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func jsonArray(_ strings: [String]) -> String {
+        JSONValue.array(strings.map(JSONValue.string)).jsonText
+    }
+
+    static func trace(from row: Row) -> Trace {
+        let tagsText: String = row["tags"]
+        var tags: [String] = []
+        if case .array(let values)? = JSONValue.parse(tagsText) { tags = values.compactMap(\.stringValue) }
+        var metadata: [String: JSONValue]?
+        if let text: String = row["metadata"], case .object(let members)? = JSONValue.parse(text) { metadata = members }
+        let millis: Int64 = row["created_at"]
+        let picos: Int64? = row["cost_picos"]
+        return Trace(
+            id: row["id"],
+            createdAt: Date(timeIntervalSince1970: Double(millis) / 1000),
+            endpoint: row["endpoint"],
+            provider: row["provider"],
+            model: row["model"],
+            upstreamModel: row["upstream_model"],
+            stream: row["stream"],
+            status: TraceStatus(rawValue: row["status"]) ?? .error,
+            statusCode: row["status_code"],
+            error: row["error"],
+            latencyMs: row["latency_ms"],
+            ttftMs: row["ttft_ms"],
+            usage: TokenUsage(
+                inputTokens: row["input_tokens"], outputTokens: row["output_tokens"],
+                cachedInputTokens: row["cached_input_tokens"], reasoningTokens: row["reasoning_tokens"]
+            ),
+            cost: picos.map(USD.init(picos:)),
+            user: row["user"],
+            sessionID: row["session_id"],
+            tags: tags,
+            metadata: metadata,
+            request: row["request"],
+            response: row["response"],
+            requestTruncated: row["request_truncated"],
+            responseTruncated: row["response_truncated"]
+        )
+    }
+}

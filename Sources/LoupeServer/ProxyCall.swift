@@ -1,0 +1,24 @@
+import LoupeCore
+
+/// Everything one proxied call carries while it is in flight.
+struct ProxyCall: Sendable {
+    let started = ContinuousClock.now
+    var trace: Trace
+    var route: ModelRouter.Route?
+
+    init(trace: Trace, route: ModelRouter.Route? = nil) {
+        self.trace = trace
+        self.route = route
+    }
+
+    /// Milliseconds since the call arrived.
+    var elapsedMs: Double { Self.milliseconds(ContinuousClock.now - started) }
+
+    /// Model names to price the call by: the provider's, then the one sent upstream, then the client's.
+    var pricingNames: [String?] { [trace.upstreamModel, route?.upstreamModel, trace.model] }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,185 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import LoupeConfig
+import LoupeCore
+import LoupeProxy
+import NIOCore
+import NIOHTTP1
+
+/// The OpenAI-compatible routes under `/v1`: forward each call and record a trace of it.
+struct ProxyController<Context: RequestContext>: Sendable {
+    let modelRouter: ModelRouter
+    let client: HTTPClient
+    let recorder: TraceRecorder
+    let maxBodyBytes: Int
+    let logger: Logger
+
+    /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
+    static var maxResponseBytes: Int { 256 * 1024 * 1024 }
+
+    func addRoutes(to router: Router<Context>) {
+        let v1 = router.group("v1")
+        v1.post("chat/completions") { request, _ in await proxy(request, endpoint: .chatCompletions) }
+        v1.post("completions") { request, _ in await proxy(request, endpoint: .completions) }
+        v1.post("embeddings") { request, _ in await proxy(request, endpoint: .embeddings) }
+        v1.post("responses") { request, _ in await proxy(request, endpoint: .responses) }
+        v1.get("models") { request, _ in await listModels(request) }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            v1.on("**", method: method) { request, _ in await proxy(request, endpoint: .passthrough) }
+        }
+    }
+
+    func proxy(_ request: Request, endpoint: ProxyEndpoint) async -> Response {
+        var call = ProxyCall(trace: Trace(endpoint: request.uri.path, stream: false))
+        do throws(APIError) {
+            let annotations = try RequestAnnotations(headers: request.headers)
+            call.trace.user = annotations.user
+            call.trace.sessionID = annotations.sessionID
+            call.trace.tags = annotations.tags
+            call.trace.metadata = annotations.metadata
+        } catch {
+            return await fail(&call, error)
+        }
+
+        let body: [UInt8]
+        do {
+            body = Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            return await fail(&call, .bodyTooLarge(limit: maxBodyBytes))
+        } catch {
+            return await fail(&call, APIError(status: .badRequest, message: "The request body could not be read: \(error)", code: "invalid_body"))
+        }
+        (call.trace.request, call.trace.requestTruncated) = recorder.storedBody(body)
+
+        // Read what the proxy routes and records by; pass-through calls are forwarded as they are.
+        var parsed: ProxyRequestBody?
+        if endpoint.requiresModel {
+            do throws(ProxyRequestBody.Problem) {
+                parsed = try ProxyRequestBody(bytes: body)
+            } catch {
+                return await fail(&call, Self.apiError(for: error))
+            }
+        } else if !body.isEmpty, request.headers[.contentType]?.contains("json") == true {
+            parsed = try? ProxyRequestBody(bytes: body)
+        }
+        call.trace.model = parsed?.model
+        call.trace.stream = parsed?.stream ?? false
+        call.trace.user = call.trace.user ?? parsed?.user
+
+        if endpoint.requiresModel, call.trace.model == nil {
+            return await fail(&call, .missingModel())
+        }
+        if let model = call.trace.model {
+            call.route = modelRouter.route(model: model)
+        } else {
+            call.route = modelRouter.defaultRoute
+        }
+        guard let route = call.route else {
+            if let model = call.trace.model {
+                return await fail(&call, .unknownModel(model, known: modelRouter.configuredModels))
+            }
+            return await fail(&call, APIError(status: .notFound, message: "No default_provider is configured to serve \(request.uri.path).", code: "no_provider"))
+        }
+        call.trace.provider = route.providerName
+
+        var upstreamBody = body
+        var hideUsageChunk = false
+        if let parsed {
+            if let alias = route.upstreamModel { upstreamBody = parsed.replacingModel(with: alias, in: upstreamBody) }
+            if parsed.stream, endpoint.supportsStreamUsage, !parsed.clientIncludesUsage {
+                upstreamBody = parsed.requestingUsage(in: upstreamBody)
+                hideUsageChunk = true
+            }
+        }
+
+        var upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
+        upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
+        upstreamRequest.headers = UpstreamHeaders.forRequest(request.headers, apiKey: route.provider.apiKey)
+        if !upstreamBody.isEmpty || request.method != .get {
+            upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
+        }
+
+        let upstream: HTTPClientResponse
+        do {
+            upstream = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(route.provider.timeoutMs)))
+        } catch {
+            return await fail(&call, Self.apiError(forUpstream: error, route: route))
+        }
+
+        call.trace.statusCode = Int(upstream.status.code)
+        let isEventStream = upstream.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true
+        if isEventStream && (200..<300).contains(call.trace.statusCode) {
+            call.trace.stream = true
+            return streamResponse(call, upstream: upstream, assembler: endpoint.makeAssembler(hideUsageChunk: hideUsageChunk), hideUsageChunk: hideUsageChunk)
+        }
+        return await bufferedResponse(&call, upstream: upstream)
+    }
+
+    /// Reads a whole non-streamed response, records it, and answers with the upstream's status, headers and bytes.
+    private func bufferedResponse(_ call: inout ProxyCall, upstream: HTTPClientResponse) async -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await upstream.body.collect(upTo: Self.maxResponseBytes)
+        } catch {
+            let detail = error is NIOTooManyBytesError ? "the response is larger than \(Self.maxResponseBytes) bytes" : "the response broke off: \(error)"
+            return await fail(&call, APIError(status: .badGateway, message: "Provider '\(call.route?.providerName ?? "")' sent an unusable response: \(detail).", type: "upstream_error", code: "upstream_bad_response"))
+        }
+        let bytes = body.readableBytesView
+        let summary = ResponseSummary(body: bytes)
+        call.trace.upstreamModel = summary.upstreamModel
+        call.trace.usage = summary.usage
+        if (200..<300).contains(call.trace.statusCode) {
+            call.trace.status = .ok
+        } else {
+            call.trace.status = .error
+            call.trace.error = summary.errorMessage ?? "provider answered HTTP \(call.trace.statusCode)"
+        }
+        (call.trace.response, call.trace.responseTruncated) = recorder.storedBody(bytes)
+        call.trace.latencyMs = call.elapsedMs
+        await recorder.record(call.trace, pricedAs: call.pricingNames)
+        return Response(
+            status: HTTPResponse.Status(code: call.trace.statusCode),
+            headers: UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id),
+            body: ResponseBody(byteBuffer: body)
+        )
+    }
+
+    /// Records a call that Loupe answers with an error itself, and returns that answer.
+    func fail(_ call: inout ProxyCall, _ error: APIError) async -> Response {
+        call.trace.status = .error
+        call.trace.statusCode = Int(error.status.code)
+        call.trace.error = error.message
+        call.trace.latencyMs = call.elapsedMs
+        call.trace.response = error.body
+        await recorder.record(call.trace, pricedAs: [])
+        return error.response(headers: [RequestAnnotations.traceIDHeader: call.trace.id])
+    }
+
+    static func apiError(for problem: ProxyRequestBody.Problem) -> APIError {
+        switch problem {
+        case .malformedJSON(let detail): .malformedJSON(detail)
+        case .notAnObject: .malformedJSON("the body must be a JSON object")
+        case .invalidField(let name, let expected):
+            APIError(status: .badRequest, message: "'\(name)' must be \(expected).", code: "invalid_type", param: name)
+        }
+    }
+
+    static func apiError(forUpstream error: any Error, route: ModelRouter.Route) -> APIError {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return .upstreamTimeout(provider: route.providerName, timeoutMs: route.provider.timeoutMs)
+        }
+        return .upstreamUnreachable(provider: route.providerName, detail: "\(error)")
+    }
+
+    /// The provider URL for a `/v1/...` request: the part after `/v1` appended to the base URL.
+    static func upstreamURL(_ baseURL: String, _ uri: URI) -> String {
+        var path = uri.path
+        if path.hasPrefix("/v1") { path.removeFirst(3) }
+        if let query = uri.query, !query.isEmpty { path += "?" + query }
+        return baseURL + path
+    }
+}

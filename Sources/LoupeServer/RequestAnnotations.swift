@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import LoupeCore
+
+/// What the client tells Loupe about a call through `X-Loupe-*` headers; never forwarded upstream.
+struct RequestAnnotations: Sendable {
+    var user: String?
+    var sessionID: String?
+    var tags: [String] = []
+    var metadata: [String: JSONValue]?
+
+    static let userHeader = HTTPField.Name("x-loupe-user")!
+    static let sessionHeader = HTTPField.Name("x-loupe-session")!
+    static let tagsHeader = HTTPField.Name("x-loupe-tags")!
+    static let metadataHeader = HTTPField.Name("x-loupe-metadata")!
+    static let traceIDHeader = HTTPField.Name("x-loupe-trace-id")!
+
+    /// Reads the headers; a metadata header that is not a JSON object is a client error.
+    init(headers: HTTPFields) throws(APIError) {
+        user = headers[Self.userHeader].flatMap { $0.isEmpty ? nil : $0 }
+        sessionID = headers[Self.sessionHeader].flatMap { $0.isEmpty ? nil : $0 }
+        if let tags = headers[Self.tagsHeader] {
+            var seen = Set<String>()
+            self.tags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        }
+        if let metadata = headers[Self.metadataHeader] {
+            guard case .object(let members)? = JSONValue.parse(metadata) else {
+                throw APIError(
+                    status: .badRequest,
+                    message: "The X-Loupe-Metadata header must be a JSON object, such as {\"team\":\"search\"}.",
+                    code: "invalid_metadata", param: "X-Loupe-Metadata"
+                )
+            }
+            self.metadata = members
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import LoupeCore
+
+/// Loupe's query API: `/api/traces` and `/api/reports/cost`.
+struct TraceController<Context: RequestContext>: Sendable {
+    let store: any TraceStore
+
+    func addRoutes(to router: Router<Context>) {
+        let api = router.group("api")
+        api.get("traces") { request, _ in try await listTraces(request) }
+        api.get("traces/{id}") { request, context in try await showTrace(request, context) }
+        api.get("reports/cost") { request, _ in try await costReport(request) }
+    }
+
+    func listTraces(_ request: Request) async throws -> Response {
+        let query = try Self.traceQuery(request.uri.queryParameters)
+        let page = try await store.traces(matching: query)
+        return try Self.json(page)
+    }
+
+    func showTrace(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let trace = try await store.trace(id: id) else {
+            throw APIError(status: .notFound, message: "No trace has the id '\(id)'.", code: "trace_not_found", param: "id")
+        }
+        return try Self.json(trace)
+    }
+
+    func costReport(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let dimensionName = parameters["group_by"].map(String.init) ?? "model"
+        guard let dimension = CostDimension(rawValue: dimensionName) else {
+            let allowed = CostDimension.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError(status: .badRequest, message: "group_by must be one of: \(allowed).", code: "invalid_parameter", param: "group_by")
+        }
+        let query = CostReportQuery(groupBy: dimension, since: try Self.time(parameters, "since"), until: try Self.time(parameters, "until"))
+        let rows = try await store.costReport(query)
+        return try Self.json(CostReportBody(dimension: dimension, rows: rows))
+    }
+
+    static func traceQuery(_ parameters: Parameters) throws -> TraceQuery {
+        var query = TraceQuery()
+        query.model = parameters["model"].map(String.init)
+        query.provider = parameters["provider"].map(String.init)
+        query.user = parameters["user"].map(String.init)
+        query.sessionID = parameters["session_id"].map(String.init)
+        query.tag = parameters["tag"].map(String.init)
+        if let status = parameters["status"] {
+            guard let filter = TraceQuery.StatusFilter(String(status)) else {
+                throw APIError(status: .badRequest, message: "status must be ok, error, cancelled, an HTTP code such as 429, or a class such as 5xx.", code: "invalid_parameter", param: "status")
+            }
+            query.status = filter
+        }
+        query.since = try time(parameters, "since")
+        query.until = try time(parameters, "until")
+        if let limit = parameters["limit"] {
+            guard let value = Int(limit), (1...TraceQuery.maxLimit).contains(value) else {
+                throw APIError(status: .badRequest, message: "limit must be a whole number from 1 to \(TraceQuery.maxLimit).", code: "invalid_parameter", param: "limit")
+            }
+            query.limit = value
+        }
+        if let cursor = parameters["cursor"] {
+            guard let position = TraceCursor(token: String(cursor)) else {
+                throw APIError(status: .badRequest, message: "cursor is not one this API returned; pass next_cursor from the previous page unchanged.", code: "invalid_parameter", param: "cursor")
+            }
+            query.cursor = position
+        }
+        return query
+    }
+
+    static func time(_ parameters: Parameters, _ name: String) throws -> Date? {
+        guard let text = parameters[Substring(name)] else { return nil }
+        do {
+            return try TimeExpression.parse(String(text))
+        } catch {
+            throw APIError(status: .badRequest, message: "\(name): \(error)", code: "invalid_parameter", param: name)
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+/// `{"data":[{"model": …, "requests": …}]}`: the group key is named after the dimension.
+private struct CostReportBody: Encodable {
+    var dimension: CostDimension
+    var rows: [CostReportRow]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: DynamicKey.self)
+        var list = container.nestedUnkeyedContainer(forKey: DynamicKey("data"))
+        for row in rows {
+            var item = list.nestedContainer(keyedBy: DynamicKey.self)
+            try item.encode(row.key, forKey: DynamicKey(dimension.rawValue))
+            try item.encode(row.requests, forKey: DynamicKey("requests"))
+            try item.encode(row.inputTokens, forKey: DynamicKey("input_tokens"))
+            try item.encode(row.outputTokens, forKey: DynamicKey("output_tokens"))
+            try item.encode(row.costUSD, forKey: DynamicKey("cost_usd"))
+            try item.encode(row.errors, forKey: DynamicKey("errors"))
+            try item.encode(row.p50LatencyMs, forKey: DynamicKey("p50_latency_ms"))
+            try item.encode(row.p95LatencyMs, forKey: DynamicKey("p95_latency_ms"))
+        }
+    }
+
+    struct DynamicKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

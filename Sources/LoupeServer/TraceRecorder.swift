@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import LoupeCore
+import LoupePricing
+import LoupeRecorder
+import Synchronization
+
+/// Turns what the proxy saw into a `Trace`, prices it, and hands it to the writer's queue.
+final class TraceRecorder: Sendable {
+    let queue: TraceQueue
+    private let prices: PriceTable
+    private let maxBodyBytes: Int
+    private let logger: Logger
+    /// Model names already warned about, so each unknown model is logged once.
+    private let unpricedModels = Mutex<Set<String>>([])
+
+    init(queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger) {
+        self.queue = queue
+        self.prices = prices
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+    }
+
+    /// Prices and stores `trace`; `pricedAs` lists model names to try, best first.
+    func record(_ trace: Trace, pricedAs names: [String?]) async {
+        await queue.enqueue(priced(trace, names: names))
+    }
+
+    /// Like `record`, for callers that cannot wait (a stream torn down without running).
+    func recordWithoutWaiting(_ trace: Trace, pricedAs names: [String?]) {
+        queue.enqueueWithoutWaiting(priced(trace, names: names))
+    }
+
+    private func priced(_ trace: Trace, names: [String?]) -> Trace {
+        var trace = trace
+        guard !trace.usage.isEmpty else { return trace }
+        let candidates = names.compactMap { $0 }
+        if let price = candidates.lazy.compactMap({ self.prices.price(for: $0) }).first {
+            trace.cost = price.cost(of: trace.usage)
+        } else if let name = candidates.first {
+            let isNew = unpricedModels.withLock { $0.insert(name).inserted }
+            if isNew {
+                logger.warning(
+                    "no price known for this model; its traces get cost_usd null. Add it to a pricing file (pricing.file) to price it.",
+                    metadata: ["model": "\(name)"]
+                )
+            }
+        }
+        return trace
+    }
+
+    /// Text for a stored body: capped at the store's limit, binary bodies described rather than stored.
+    func storedBody(_ bytes: some Collection<UInt8>) -> (text: String?, truncated: Bool) {
+        guard !bytes.isEmpty else { return (nil, false) }
+        let truncated = bytes.count > maxBodyBytes
+        let kept = bytes.prefix(maxBodyBytes)
+        guard let text = String(validating: kept, as: UTF8.self) ?? (truncated ? String(decoding: kept, as: UTF8.self) : nil) else {
+            return ("<\(bytes.count) bytes of binary data>", false)
+        }
+        return (text, truncated)
+    }
+}

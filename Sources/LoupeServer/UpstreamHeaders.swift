@@ -1,0 +1,45 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOHTTP1
+
+/// Which headers cross the proxy, in each direction.
+enum UpstreamHeaders {
+    /// Never sent upstream: the client's credentials, hop-by-hop headers, Loupe's own annotations,
+    /// and `accept-encoding`, because the proxy must read the response to record it.
+    static let droppedFromRequest: Set<String> = [
+        "authorization", "api-key", "x-api-key", "proxy-authorization", "cookie", "host", "content-length",
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "accept-encoding", "openai-organization", "openai-project", "expect",
+    ]
+
+    /// Never copied back to the client: hop-by-hop headers and the framing the proxy sets itself.
+    static let droppedFromResponse: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length",
+    ]
+
+    /// The headers to send upstream, with the provider's key in place of the client's.
+    static func forRequest(_ headers: HTTPFields, apiKey: String?) -> HTTPHeaders {
+        var result = HTTPHeaders()
+        for field in headers {
+            let name = field.name.canonicalName
+            if droppedFromRequest.contains(name) || name.hasPrefix("x-loupe-") { continue }
+            result.add(name: name, value: field.value)
+        }
+        if let apiKey { result.add(name: "authorization", value: "Bearer \(apiKey)") }
+        return result
+    }
+
+    /// The upstream's response headers as the client should see them.
+    static func forResponse(_ headers: HTTPHeaders, traceID: String) -> HTTPFields {
+        var result = HTTPFields()
+        result.reserveCapacity(headers.count + 1)
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            guard !droppedFromResponse.contains(lowered), let fieldName = HTTPField.Name(lowered) else { continue }
+            result.append(HTTPField(name: fieldName, value: value))
+        }
+        result[RequestAnnotations.traceIDHeader] = traceID
+        return result
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LoupeConfig
+import LoupeCore
+import LoupeServer
+
+/// Opens and migrates the store the configuration names.
+func openStore(_ options: ConfigOptions) async throws -> any TraceStore {
+    let configuration = try options.load()
+    let store = try StoreFactory.open(url: configuration.store.url)
+    try await store.migrate()
+    return store
+}
+
+/// Prints `value` as JSON on standard output.
+func printJSON(_ value: some Encodable, pretty: Bool = false) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Milliseconds with two decimals.
+func format(_ milliseconds: Double) -> String {
+    String(format: "%.2f", milliseconds)
+}
+
+/// A left-aligned text table.
+func table(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows {
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], cell.count)
+        }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in
+            index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import LoupeConfig
+import LoupeServer
+
+/// `loupe serve`: run the proxy, the query API and the trace writer.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy. With no config it listens on 127.0.0.1:4000, stores in ./loupe-data/loupe.db and forwards to OpenAI with $OPENAI_API_KEY."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Address to listen on (overrides server.host).")
+    var host: String?
+
+    @Option(help: "Port to listen on (overrides server.port; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        var configuration = try options.load()
+        if let host { configuration.server.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+            configuration.server.port = port
+        }
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "loupe")
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: configuration, logger: logger)
+        } catch {
+            throw ValidationError("cannot start: \(error)")
+        }
+        logger.info(
+            "Loupe is starting",
+            metadata: [
+                "address": "http://\(configuration.server.host):\(configuration.server.port)",
+                "store": "\(configuration.store.url)",
+                "config": "\(configuration.sourceFile ?? "defaults")",
+            ]
+        )
+        try await app.runService()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
