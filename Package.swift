@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoupePricingTests",
-            dependencies: ["LoupePricing"],
+            dependencies: ["LoupePricing", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -151,17 +151,21 @@ let package = Package(
         ),
         .testTarget(
             name: "LoupeSQLiteTests",
-            dependencies: ["LoupeSQLite"],
+            dependencies: ["LoupeSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LoupeRecorderTests",
-            dependencies: ["LoupeRecorder"],
+            dependencies: [
+                "LoupeRecorder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LoupeProxyTests",
-            dependencies: ["LoupeProxy"],
+            dependencies: ["LoupeProxy", "LoupeCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

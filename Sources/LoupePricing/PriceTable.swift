@@ -71,7 +71,8 @@ public struct PriceTable: Sendable {
     }
 
     /// `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`, `claude-3-5-haiku-20241022` → `claude-3-5-haiku`,
-    /// `gpt-4-0613` → `gpt-4`, `mistral-large-latest` → `mistral-large`; nil when nothing to strip.
+    /// `gpt-4-0613` → `gpt-4`, `gemini-2.0-flash-001` → `gemini-2.0-flash`, `mistral-large-latest` → `mistral-large`;
+    /// nil when nothing to strip.
     static func undated(_ name: String) -> String? {
         var parts = name.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.count > 1 else { return nil }
@@ -84,8 +85,8 @@ public struct PriceTable: Sendable {
             isDigits(parts[parts.count - 3]), parts[parts.count - 3].count == 4
         {
             parts.removeLast(3)  // -YYYY-MM-DD
-        } else if isDigits(last), last.count == 8 || last.count == 4 {
-            parts.removeLast()  // -YYYYMMDD or -MMDD
+        } else if isDigits(last), [3, 4, 8].contains(last.count) {
+            parts.removeLast()  // -YYYYMMDD, -MMDD or a -001 revision
         } else {
             return nil
         }

@@ -7,10 +7,12 @@ import Synchronization
 /// Enqueueing takes a lock and appends; it suspends only when the queue is full, which pushes
 /// back on callers instead of dropping traces.
 public final class TraceQueue: Sendable {
-    private struct State {
+    fileprivate struct State {
         var items: Deque<Trace> = []
         var finished = false
         var consumer: CheckedContinuation<Void, Never>?
+        /// The consumer waiting for a full batch, and the depth that counts as full.
+        var batchWaiter: (continuation: CheckedContinuation<Void, Never>, size: Int)?
         var blockedProducers: Deque<CheckedContinuation<Void, Never>> = []
     }
 
@@ -32,10 +34,7 @@ public final class TraceQueue: Sendable {
             let mustWait: Bool = state.withLock { state in
                 if state.items.count < capacity || state.finished {
                     state.items.append(trace)
-                    if let consumer = state.consumer {
-                        state.consumer = nil
-                        consumer.resume()
-                    }
+                    state.wakeConsumer()
                     return false
                 }
                 return true
@@ -54,12 +53,10 @@ public final class TraceQueue: Sendable {
 
     /// Adds a trace even when the queue is full, for callers that cannot suspend (deinitializers).
     public func enqueueWithoutWaiting(_ trace: Trace) {
-        let consumer: CheckedContinuation<Void, Never>? = state.withLock { state in
+        state.withLock { state in
             state.items.append(trace)
-            defer { state.consumer = nil }
-            return state.consumer
+            state.wakeConsumer()
         }
-        consumer?.resume()
     }
 
     /// Removes up to `maxCount` traces, waking producers that waited for room.
@@ -89,10 +86,40 @@ public final class TraceQueue: Sendable {
         return state.withLock { !$0.items.isEmpty || !$0.finished }
     }
 
+    /// Waits until `size` traces are queued, the queue is finished, or `timeout` has passed.
+    public func waitForBatch(of size: Int, timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.waitUntilFull(size) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitUntilFull(_ size: Int) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.items.count >= size || state.finished || Task.isCancelled { return true }
+                    state.batchWaiter = (continuation, size)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in
+                state.batchWaiter?.continuation.resume()
+                state.batchWaiter = nil
+            }
+        }
+    }
+
     /// Marks the end of input: the consumer drains what is left, and waiting producers go through.
     public func finish() {
         let (consumer, producers) = state.withLock { state in
             state.finished = true
+            state.batchWaiter?.continuation.resume()
+            state.batchWaiter = nil
             let consumer = state.consumer
             state.consumer = nil
             let producers = Array(state.blockedProducers)
@@ -105,4 +132,18 @@ public final class TraceQueue: Sendable {
 
     /// True once `finish()` was called.
     public var isFinished: Bool { state.withLock { $0.finished } }
+}
+
+extension TraceQueue.State {
+    /// Resumes the consumer if it waits for a first trace, or for a batch that is now full.
+    mutating func wakeConsumer() {
+        if let consumer {
+            self.consumer = nil
+            consumer.resume()
+        }
+        if let waiter = batchWaiter, items.count >= waiter.size {
+            batchWaiter = nil
+            waiter.continuation.resume()
+        }
+    }
 }

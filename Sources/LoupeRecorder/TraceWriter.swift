@@ -51,9 +51,7 @@ public struct TraceWriter: Service {
     private func writeUntilFinished() async {
         while await queue.waitForTraces() {
             // Give the batch time to fill unless it is full already or we are draining for shutdown.
-            if queue.depth < configuration.batchSize && !queue.isFinished {
-                try? await Task.sleep(for: configuration.flushInterval)
-            }
+            await queue.waitForBatch(of: configuration.batchSize, timeout: configuration.flushInterval)
             let batch = queue.take(maxCount: configuration.batchSize)
             await write(batch)
         }
