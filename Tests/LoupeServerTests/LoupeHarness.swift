@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LoupeConfig
+import LoupeCore
+import LoupeServer
+import LoupeSQLite
+import LoupeTestSupport
+import NIOCore
+import NIOHTTP1
+
+/// A real Loupe on a real socket, in front of the fake upstream, storing to a real SQLite file.
+struct LoupeHarness: Sendable {
+    let port: Int
+    let upstream: RunningFakeUpstream
+    let http: HTTPClient
+
+    /// A plain response: status, headers and the whole body as text.
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: String
+        var traceID: String? { headers.first(name: "x-loupe-trace-id") }
+        var json: JSONValue? { JSONValue.parse(body) }
+    }
+
+    var baseURL: String { "http://localhost:\(port)" }
+
+    func request(_ method: HTTPMethod = .POST, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "authorization", value: "Bearer sk-client-secret")
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+
+    func get(_ path: String) async throws -> Reply {
+        try await request(.GET, path)
+    }
+
+    /// Polls the query API until the trace is readable (the writer flushes every 50 ms).
+    func trace(_ id: String) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while true {
+            let reply = try await get("/api/traces/\(id)")
+            if reply.status == 200, let json = reply.json { return json }
+            if ContinuousClock.now > deadline { throw HarnessError("trace \(id) was not readable within 2 s: \(reply.status) \(reply.body)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A chat request body with one user message.
+func chatBody(model: String = "gpt-4o-mini", content: String = "Say hello to the test", extra: String = "") -> String {
+    #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(content)"}]\#(extra)}"#
+}
+
+/// Runs `body` against a live Loupe and fake upstream; returns the SQLite store for checks after
+/// graceful shutdown, when every queued trace has been written.
+@discardableResult
+func withLoupe(
+    configure: (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
+    _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
+) async throws -> SQLiteTraceStore {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-test-\(UUID().uuidString)")
+    let path = directory.appendingPathComponent("loupe.db").path
+    try await FakeOpenAIUpstream.withRunning(.init(requiredAPIKey: "sk-provider")) { upstream in
+        var configuration = LoupeConfiguration(
+            store: .init(url: "sqlite:\(path)"),
+            providers: ["fake": .init(baseURL: upstream.baseURL, apiKey: "sk-provider", timeoutMs: 10_000)],
+            models: ["fast": .init(provider: "fake", upstreamModel: "gpt-4o-mini")],
+            defaultProvider: "fake"
+        )
+        configure(&configuration, upstream)
+        let app = try await buildApplication(configuration: configuration)
+        try await app.test(.live) { client in
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5))))
+            do {
+                try await body(LoupeHarness(port: client.port!, upstream: upstream, http: http))
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+    let store = try SQLiteTraceStore(path: path)
+    try await store.migrate()
+    return store
+}
