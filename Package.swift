@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "loupe", targets: ["loupe"]),
         .library(name: "LoupeServer", targets: ["LoupeServer"]),
         .library(name: "LoupeTestSupport", targets: ["LoupeTestSupport"]),
+        .executable(name: "loupe-fake-upstream", targets: ["loupe-fake-upstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -119,7 +120,20 @@ let package = Package(
             dependencies: [
                 "LoupeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "loupe-fake-upstream",
+            dependencies: [
+                "LoupeTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -173,7 +187,13 @@ let package = Package(
             dependencies: [
                 "LoupeServer",
                 "LoupeTestSupport",
+                "LoupeConfig",
+                "LoupeCore",
+                "LoupeSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

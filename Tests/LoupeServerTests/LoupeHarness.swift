@@ -27,7 +27,7 @@ struct LoupeHarness: Sendable {
 
     var baseURL: String { "http://localhost:\(port)" }
 
-    func request(_ method: HTTPMethod = .POST, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+    func request(_ path: String, method: HTTPMethod = .POST, body: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "content-type", value: "application/json")
@@ -40,7 +40,7 @@ struct LoupeHarness: Sendable {
     }
 
     func get(_ path: String) async throws -> Reply {
-        try await request(.GET, path)
+        try await request(path, method: .GET)
     }
 
     /// Polls the query API until the trace is readable (the writer flushes every 50 ms).
@@ -69,7 +69,7 @@ func chatBody(model: String = "gpt-4o-mini", content: String = "Say hello to the
 /// graceful shutdown, when every queued trace has been written.
 @discardableResult
 func withLoupe(
-    configure: (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
+    configure: @escaping @Sendable (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
     _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
 ) async throws -> SQLiteTraceStore {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-test-\(UUID().uuidString)")

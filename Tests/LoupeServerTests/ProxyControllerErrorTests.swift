@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import LoupeConfig
 import LoupeCore
+import LoupeSQLite
 import LoupeTestSupport
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// Bad input and broken upstreams: each gets an OpenAI-shaped error and a trace, and nothing stored is lost.
@@ -116,22 +118,20 @@ import Testing
             request.method = .POST
             request.headers.add(name: "x-fake-chunk-delay-ms", value: "300")
             request.body = .bytes(ByteBuffer(string: chatBody(extra: #","stream":true"#)))
-            let traceID = try await withThrowingTaskGroup(of: String.self) { group in
-                group.addTask {
-                    let response = try await loupe.http.execute(request, timeout: .seconds(30))
-                    let id = response.headers.first(name: "x-loupe-trace-id") ?? ""
-                    var iterator = response.body.makeAsyncIterator()
-                    _ = try await iterator.next()
-                    return id  // leaving here drops the body: AsyncHTTPClient closes the connection
-                }
-                let id = try await group.next()!
-                return id
-            }
+            let traceID = try await Self.readFirstChunk(request, client: loupe.http)
             let trace = try await loupe.trace(traceID)
             #expect(trace["status"] == .string("cancelled"))
             #expect(trace["stream"] == .bool(true))
         }
         #expect(try await store.traces(matching: TraceQuery(status: .status(.cancelled))).traces.count == 1)
+    }
+
+    /// Reads the first chunk of a streamed response, then drops it: AsyncHTTPClient closes the connection.
+    static func readFirstChunk(_ request: HTTPClientRequest, client: HTTPClient) async throws -> String {
+        let response = try await client.execute(request, timeout: .seconds(30))
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        return response.headers.first(name: "x-loupe-trace-id") ?? ""
     }
 
     @Test func concurrentBurstRecordsEveryCall() async throws {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LoupeCore
+import LoupeSQLite
 import LoupeTestSupport
 import NIOCore
 import NIOHTTP1
@@ -153,7 +154,7 @@ import Testing
             let reply = try await loupe.get("/v1/models")
             #expect(reply.status == 200)
             guard case .array(let models)? = reply.json?["data"] else {
-                Issue.record("no data in \(reply.body)")
+                Issue.record(Comment(rawValue: "no data in \(reply.body)"))
                 return
             }
             let ids = models.compactMap { $0["id"]?.stringValue }

@@ -17,7 +17,7 @@ import Testing
             while true {
                 let page = try await loupe.get(path)
                 #expect(page.status == 200)
-                guard case .array(let items)? = page.json?["data"] else { Issue.record(page.body); return }
+                guard case .array(let items)? = page.json?["data"] else { Issue.record(Comment(rawValue: page.body)); return }
                 #expect(items.count <= 3)
                 ids += items.compactMap { $0["id"]?.stringValue }
                 guard let next = page.json?["next_cursor"]?.stringValue else {
@@ -44,7 +44,7 @@ import Testing
 
             let report = try await loupe.get("/api/reports/cost?group_by=user")
             #expect(report.status == 200)
-            guard case .array(let rows)? = report.json?["data"] else { Issue.record(report.body); return }
+            guard case .array(let rows)? = report.json?["data"] else { Issue.record(Comment(rawValue: report.body)); return }
             let alice = try #require(rows.first { $0["user"] == .string("alice") })
             #expect(alice["requests"] == .number(4))
             #expect(alice["input_tokens"] == .number(20))
