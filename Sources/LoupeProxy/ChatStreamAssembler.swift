@@ -75,7 +75,13 @@ public struct ChatStreamAssembler: StreamAssembler {
         let isUsageOnly = chunk.usage != nil && (chunk.choices?.isEmpty ?? true)
         let firstToken = carriesToken && !sawToken
         sawToken = sawToken || carriesToken
-        return StreamEventDisposition(forward: !(hideUsageChunk && isUsageOnly), firstToken: firstToken)
+        guard hideUsageChunk else { return StreamEventDisposition(forward: true, firstToken: firstToken) }
+        if isUsageOnly { return StreamEventDisposition(forward: false, firstToken: firstToken) }
+        // Asking for usage also adds `"usage": null` to every chunk; a client that did not ask never sees it.
+        let rewritten = chunk.hasUsageMember
+            ? JSONObjectScanner.removingMember("usage", from: Array(data.utf8)).map { String(decoding: $0, as: UTF8.self) }
+            : nil
+        return StreamEventDisposition(forward: true, firstToken: firstToken, rewrittenData: rewritten)
     }
 
     public func assembledResponse() -> String {
@@ -151,6 +157,21 @@ public struct ChatStreamAssembler: StreamAssembler {
         var choices: [WireChoice]?
         var usage: WireUsage?
         var error: WireError?
+        /// True when the chunk has a `usage` member at all, even `null`.
+        var hasUsageMember = false
+
+        enum CodingKeys: String, CodingKey { case id, created, model, choices, usage, error }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try? container.decodeIfPresent(String.self, forKey: .id)
+            created = try? container.decodeIfPresent(Int.self, forKey: .created)
+            model = try? container.decodeIfPresent(String.self, forKey: .model)
+            choices = try container.decodeIfPresent([WireChoice].self, forKey: .choices)
+            usage = try? container.decodeIfPresent(WireUsage.self, forKey: .usage)
+            error = try? container.decodeIfPresent(WireError.self, forKey: .error)
+            hasUsageMember = container.contains(.usage)
+        }
     }
 
     private struct WireChoice: Decodable {

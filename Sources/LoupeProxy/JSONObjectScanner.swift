@@ -44,6 +44,23 @@ public struct JSONObjectScanner {
         }
     }
 
+    /// The object without its member `key` (and the comma that joined it); nil when there is no such member.
+    public static func removingMember(_ key: String, from bytes: [UInt8]) -> [UInt8]? {
+        guard let scan = members(of: bytes), let index = scan.members.firstIndex(where: { $0.key == key }) else { return nil }
+        let member = scan.members[index]
+        let range: Range<Int>
+        if index > 0 {
+            range = scan.members[index - 1].valueRange.upperBound..<member.memberRange.upperBound
+        } else if index + 1 < scan.members.count {
+            range = member.memberRange.lowerBound..<scan.members[index + 1].memberRange.lowerBound
+        } else {
+            range = member.memberRange
+        }
+        var result = bytes
+        result.removeSubrange(range)
+        return result
+    }
+
     private static func skipWhitespace(_ bytes: [UInt8], _ index: inout Int) {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }

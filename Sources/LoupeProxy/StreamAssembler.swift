@@ -18,9 +18,12 @@ public struct StreamEventDisposition: Sendable, Equatable {
     public var forward: Bool
     /// True for the first event that carries output: the time to first token.
     public var firstToken: Bool
+    /// The event's data to send instead of the original, when the proxy must edit it.
+    public var rewrittenData: String?
 
-    public init(forward: Bool, firstToken: Bool) {
+    public init(forward: Bool, firstToken: Bool, rewrittenData: String? = nil) {
         self.forward = forward
         self.firstToken = firstToken
+        self.rewrittenData = rewrittenData
     }
 }

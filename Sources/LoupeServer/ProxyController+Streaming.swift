@@ -28,7 +28,11 @@ extension ProxyController {
                         for event in events {
                             let disposition = assembler.consume(event)
                             if disposition.firstToken { recording.markFirstToken() }
-                            if disposition.forward { relay.writeImmutableBuffer(event.raw) }
+                            if let data = disposition.rewrittenData {
+                                relay.writeString("data: \(data)\n\n")
+                            } else if disposition.forward {
+                                relay.writeImmutableBuffer(event.raw)
+                            }
                         }
                         if relay.readableBytes > 0 { try await Self.relay(relay, to: &writer) }
                     } else {

@@ -36,4 +36,15 @@ import Testing
         let edited = String(decoding: body.requestingUsage(in: body.bytes), as: UTF8.self)
         #expect(edited == #"{"model":"m","stream":true,"stream_options":{"include_usage":true,"include_obfuscation":false}}"#)
     }
+
+    @Test func removesAMemberAndItsComma() {
+        func removing(_ key: String, _ text: String) -> String? {
+            JSONObjectScanner.removingMember(key, from: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(removing("usage", #"{"a":1,"usage":null}"#) == #"{"a":1}"#)
+        #expect(removing("usage", #"{"usage":null, "a":1}"#) == #"{"a":1}"#)
+        #expect(removing("usage", #"{"a":{"usage":2},"usage":null,"b":[3]}"#) == #"{"a":{"usage":2},"b":[3]}"#)
+        #expect(removing("usage", #"{"usage":null}"#) == "{}")
+        #expect(removing("usage", #"{"a":"usage"}"#) == nil)
+    }
 }

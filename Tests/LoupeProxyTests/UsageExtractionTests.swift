@@ -44,6 +44,8 @@ import Testing
             "[DONE]",
         ]).map { assembler.consume($0) }
         #expect(dispositions.map(\.forward) == [true, true, true, true, false, true])
+        #expect(dispositions[0].rewrittenData == #"{"id":"c1","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#)
+        #expect(dispositions[1].rewrittenData == #"{"id":"c1","choices":[{"index":0,"delta":{"content":"Hel"}}]}"#)
         #expect(dispositions.map(\.firstToken) == [false, true, false, false, false, false])
         #expect(assembler.isComplete)
         #expect(assembler.summary.usage == TokenUsage(inputTokens: 3, outputTokens: 2))
@@ -57,8 +59,12 @@ import Testing
 
     @Test func chatStreamKeepsTheUsageChunkTheClientAskedFor() {
         var assembler = ChatStreamAssembler(kind: .chat, hideUsageChunk: false)
-        let forwarded = events([#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#]).map { assembler.consume($0).forward }
-        #expect(forwarded == [true])
+        let dispositions = events([
+            #"{"choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}"#,
+            #"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#,
+        ]).map { assembler.consume($0) }
+        #expect(dispositions.map(\.forward) == [true, true])
+        #expect(dispositions.map(\.rewrittenData) == [nil, nil])
         #expect(!assembler.isComplete)
     }
 
