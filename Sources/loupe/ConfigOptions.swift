@@ -15,7 +15,13 @@ struct ConfigOptions: ParsableArguments {
             guard let path else { return ConfigLoader.defaults(environment: environment) }
             return try ConfigLoader.load(path: path, environment: environment)
         } catch let error as ConfigError {
-            throw ValidationError("invalid configuration: \(error)")
+            throw CommandFailure("invalid configuration: \(error)")
         }
     }
+}
+
+/// A failure to report as one line, without the usage text that argument errors get.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             app = try await buildApplication(configuration: configuration, logger: logger)
         } catch {
-            throw ValidationError("cannot start: \(error)")
+            throw CommandFailure("cannot start: \(error)")
         }
         logger.info(
             "Loupe is starting",

@@ -70,7 +70,7 @@ struct TracesCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try await openStore(options)
             guard let trace = try await store.trace(id: id) else {
-                throw ValidationError("no trace has the id '\(id)'")
+                throw CommandFailure("no trace has the id '\(id)'")
             }
             try printJSON(trace, pretty: true)
         }
