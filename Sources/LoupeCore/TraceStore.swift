@@ -12,4 +12,6 @@ public protocol TraceStore: Sendable {
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow]
     /// How many traces are stored.
     func count() async throws -> Int
+    /// Succeeds when the store answers a trivial query; for readiness checks.
+    func ping() async throws
 }

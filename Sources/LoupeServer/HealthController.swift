@@ -20,7 +20,7 @@ struct HealthController<Context: RequestContext>: Sendable {
     func readiness() async -> Response {
         let depth = queue.depth
         do {
-            _ = try await store.count()
+            try await store.ping()
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ready","store":"ok","queued_traces":\#(depth)}"#))

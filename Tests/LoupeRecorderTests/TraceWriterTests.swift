@@ -29,6 +29,7 @@ final class RecordingStore: TraceStore {
     func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: stored, nextCursor: nil) }
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
     func count() async throws -> Int { stored.count }
+    func ping() async throws {}
 }
 
 @Suite struct TraceWriterTests {
