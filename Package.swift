@@ -118,7 +118,6 @@ let package = Package(
         .target(
             name: "LoupeTestSupport",
             dependencies: [
-                "LoupeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,28 +1,29 @@
-import Foundation
-import HTTPTypes
 import Hummingbird
-import HummingbirdCore
 import Logging
-import LoupeCore
-import NIOCore
 import ServiceLifecycle
 
 /// A fake OpenAI API on a real socket, for tests, the SDK compatibility check and benchmarks.
 ///
-/// Replies are deterministic: the text is `Hello from the fake upstream.` (or `x-fake-reply`), prompt
-/// tokens are the words in the input, completion tokens the words in the reply. Control headers:
-/// `x-fake-status`, `x-fake-retry-after`, `x-fake-delay-ms`, `x-fake-chunk-delay-ms`,
-/// `x-fake-cut-after`, `x-fake-cached-tokens`, `x-fake-reasoning-tokens`, `x-fake-tool-call`.
+/// Routes: `POST /v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/responses`,
+/// `GET /v1/models` and `GET /v1/files`; anything else is a 404 in OpenAI's shape.
+/// Replies are deterministic: the text is `Hello from the fake upstream.` (or `x-fake-reply`),
+/// prompt tokens are the words in the input, completion tokens the words in the reply.
+/// Control headers: `x-fake-status`, `x-fake-retry-after`, `x-fake-delay-ms`,
+/// `x-fake-chunk-delay-ms`, `x-fake-cut-after`, `x-fake-cached-tokens`,
+/// `x-fake-reasoning-tokens`, `x-fake-tool-call`.
 public struct FakeOpenAIUpstream: Sendable {
     /// Where to listen and how strict to be.
     public struct Configuration: Sendable {
+        /// The address to bind.
         public var host: String
+        /// The port to bind; 0 picks a free one.
         public var port: Int
         /// When set, requests must carry `Authorization: Bearer <key>`.
         public var requiredAPIKey: String?
-        /// Keep every request for inspection; off for benchmarks.
+        /// Keep every request for inspection; turn off for benchmarks.
         public var recordRequests: Bool
 
+        /// A configuration; the defaults listen on a free loopback port and record requests.
         public init(host: String = "127.0.0.1", port: Int = 0, requiredAPIKey: String? = nil, recordRequests: Bool = true) {
             self.host = host
             self.port = port
@@ -37,19 +38,22 @@ public struct FakeOpenAIUpstream: Sendable {
         _ body: @Sendable (RunningFakeUpstream) async throws -> T
     ) async throws -> T {
         let recorder = RequestRecorder()
-        let (ports, portSource) = AsyncStream<Int>.makeStream()
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = makeApplication(configuration, recorder: recorder) { port in
-            portSource.yield(port)
-            portSource.finish()
+            portContinuation.yield(port)
+            portContinuation.finish()
         }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "fake-upstream")))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // Ends the wait for a port if the server stops before it listens (say, the port is taken).
+                defer { portContinuation.finish() }
+                try await group.run()
+            }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
-                await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
-                throw FakeUpstreamError(description: "the fake upstream stopped before it listened")
+                throw FakeUpstreamError(description: "The fake upstream stopped before it listened on \(configuration.host):\(configuration.port).")
             }
             let result: Result<T, any Error>
             do {
@@ -63,35 +67,24 @@ public struct FakeOpenAIUpstream: Sendable {
         }
     }
 
-    /// The Hummingbird application, for running it as a service.
+    /// The Hummingbird application, for running it as a service (used by the executable).
     public static func makeApplication(
         _ configuration: Configuration,
         recorder: RequestRecorder,
         onServerRunning: @escaping @Sendable (Int) async -> Void
-    ) -> some ApplicationProtocol & Service {
-        let router = Router(context: BasicRequestContext.self)
-        let responder = FakeResponder(configuration: configuration, recorder: recorder)
-        router.post("v1/chat/completions") { request, _ in await responder.respond(request, kind: .chat) }
-        router.post("v1/completions") { request, _ in await responder.respond(request, kind: .completion) }
-        router.post("v1/embeddings") { request, _ in await responder.respond(request, kind: .embeddings) }
-        router.post("v1/responses") { request, _ in await responder.respond(request, kind: .responses) }
-        router.get("v1/models") { request, _ in await responder.respond(request, kind: .models) }
-        router.get("v1/files") { request, _ in await responder.respond(request, kind: .files) }
-        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-            router.on("v1/**", method: method) { request, _ in await responder.respond(request, kind: .unknown) }
-        }
-        var logger = Logger(label: "fake-upstream")
-        logger.logLevel = .error
-        return Application(
-            router: router,
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: FakeResponder(configuration: configuration, recorder: recorder),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fake-openai"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: quietLogger
         )
     }
-}
 
-/// The fake could not start.
-public struct FakeUpstreamError: Error, CustomStringConvertible {
-    public var description: String
+    /// Logs errors only: the fake serves load tests, so nothing is logged per request.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "loupe.fake-upstream")
+        logger.logLevel = .error
+        return logger
+    }
 }

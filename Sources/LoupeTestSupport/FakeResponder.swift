@@ -1,86 +1,98 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import LoupeCore
 import NIOCore
 
-/// Builds the fake upstream's answers in OpenAI's wire format.
-struct FakeResponder: Sendable {
-    enum Kind { case chat, completion, embeddings, responses, models, files, unknown }
+/// Answers every request to the fake: records it, checks the key, applies the control headers,
+/// then routes it. A plain switch instead of a router keeps the hot path short.
+struct FakeResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
 
-    let configuration: FakeOpenAIUpstream.Configuration
     let recorder: RequestRecorder
+    let recordRequests: Bool
+    /// `Bearer <key>` when a key is required.
+    let expectedAuthorization: String?
 
-    static let defaultReply = "Hello from the fake upstream."
+    static let maximumBodySize = 64 * 1024 * 1024
 
-    func respond(_ request: Request, kind: Kind) async -> Response {
-        let body = (try? await request.body.collect(upTo: 64 * 1024 * 1024)).map { String(buffer: $0) } ?? ""
+    init(configuration: FakeOpenAIUpstream.Configuration, recorder: RequestRecorder) {
+        self.recorder = recorder
+        self.recordRequests = configuration.recordRequests
+        self.expectedAuthorization = configuration.requiredAPIKey.map { "Bearer \($0)" }
+    }
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumBodySize)
+        } catch {
+            return FakeReply.error(413, "The request body is larger than the fake upstream's limit of \(Self.maximumBodySize) bytes.", type: "invalid_request_error")
+        }
         let headers = request.headers
-        if configuration.recordRequests {
-            var names: [String: String] = [:]
-            for field in headers { names[field.name.canonicalName] = field.value }
-            recorder.append(RecordedRequest(method: request.method.rawValue, path: request.uri.description, headers: names, body: body))
+        if recordRequests { record(request, body: body) }
+        if let expectedAuthorization, headers[.authorization] != expectedAuthorization {
+            return FakeReply.error(401, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
         }
-        if let key = configuration.requiredAPIKey, headers[.authorization] != "Bearer \(key)" {
-            return Self.error(401, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
-        }
-        if let delay = header(headers, "x-fake-delay-ms").flatMap(Int.init), delay > 0 {
+        if let delay = headers[.fakeDelayMilliseconds].flatMap(Int.init), delay > 0 {
             try? await Task.sleep(for: .milliseconds(delay))
         }
-        if let status = header(headers, "x-fake-status").flatMap(Int.init) {
-            var response = Self.error(status, "The fake upstream was told to answer \(status).", type: status == 429 ? "requests" : "server_error", code: status == 429 ? "rate_limit_exceeded" : nil)
-            if let retry = header(headers, "x-fake-retry-after") { response.headers[HTTPField.Name("retry-after")!] = retry }
+        if let value = headers[.fakeStatus] {
+            guard let status = Int(value), (400..<600).contains(status) else {
+                return FakeReply.error(400, "x-fake-status must be an error status from 400 to 599, not \(value).", type: "invalid_request_error", param: "x-fake-status")
+            }
+            var response = FakeReply.error(status: status)
+            if let retryAfter = headers[.fakeRetryAfter] { response.headers[.retryAfter] = retryAfter }
             return response
         }
-        switch kind {
-        case .models:
-            let models = ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"].map { id in
-                JSONValue.object(["id": .string(id), "object": .string("model"), "created": .number(1_700_000_000), "owned_by": .string("openai")])
-            }
-            return Self.json(.object(["object": .string("list"), "data": .array(models)]))
-        case .files:
-            return Self.json(.object(["object": .string("list"), "data": .array([])]))
-        case .unknown:
-            return Self.error(404, "Unknown request URL: \(request.method.rawValue) \(request.uri.path).", type: "invalid_request_error", code: "unknown_url")
-        case .chat, .completion, .embeddings, .responses:
-            break
+        switch (request.method, request.uri.path) {
+        case (.post, "/v1/chat/completions"): return generate(body, headers) { $0.chatCompletion() }
+        case (.post, "/v1/completions"): return generate(body, headers) { $0.completion() }
+        case (.post, "/v1/embeddings"): return generate(body, headers) { $0.embeddings() }
+        case (.post, "/v1/responses"): return generate(body, headers) { $0.response() }
+        case (.get, "/v1/models"): return FakeReply.json(Self.models)
+        case (.get, "/v1/files"): return FakeReply.json(Self.files)
+        default:
+            return FakeReply.error(404, "Invalid URL (\(request.method.rawValue) \(request.uri.path))", type: "invalid_request_error")
         }
-        guard case .object(let json)? = JSONValue.parse(body) else {
-            return Self.error(400, "We could not parse the JSON body of your request.", type: "invalid_request_error", code: nil)
+    }
+
+    /// Parses the body, checks the model, and lets `reply` answer.
+    private func generate(_ body: ByteBuffer, _ headers: HTTPFields, reply: (FakeCall) -> Response) -> Response {
+        guard let json = FakeJSON.parse(body), case .object = json else {
+            return FakeReply.error(
+                400,
+                "We could not parse the JSON body of your request. The OpenAI API expects a JSON object as the body.",
+                type: "invalid_request_error"
+            )
         }
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
-            return Self.error(400, "you must provide a model parameter", type: "invalid_request_error", code: nil, param: "model")
+            return FakeReply.error(400, "you must provide a model parameter", type: "invalid_request_error", param: "model")
         }
-        let call = FakeCall(json: json, model: model, headers: headers)
-        switch kind {
-        case .chat: return call.chat()
-        case .completion: return call.completion()
-        case .embeddings: return call.embeddings()
-        default: return call.responses()
+        return reply(FakeCall(request: json, model: model, headers: headers))
+    }
+
+    private func record(_ request: Request, body: ByteBuffer) {
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if let earlier = headers[name] {
+                headers[name] = earlier + ", " + field.value
+            } else {
+                headers[name] = field.value
+            }
         }
+        recorder.append(RecordedRequest(method: request.method.rawValue, path: request.uri.description, headers: headers, body: String(buffer: body)))
     }
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: value.jsonText)))
-    }
+    /// `GET /v1/models`, prepared once.
+    static let models: ByteBuffer = {
+        let models = ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"].map { id -> FakeJSON in
+            ["id": .string(id), "object": "model", "created": 1_715_367_049, "owned_by": "openai"]
+        }
+        let list: FakeJSON = ["object": "list", "data": .array(models)]
+        return ByteBuffer(string: list.text)
+    }()
 
-    static func error(_ status: Int, _ message: String, type: String, code: String?, param: String? = nil) -> Response {
-        json(
-            .object(["error": .object([
-                "message": .string(message), "type": .string(type),
-                "param": param.map(JSONValue.string) ?? .null, "code": code.map(JSONValue.string) ?? .null,
-            ])]),
-            status: HTTPResponse.Status(code: status)
-        )
-    }
-}
-
-func header(_ headers: HTTPFields, _ name: String) -> String? {
-    HTTPField.Name(name).flatMap { headers[$0] }
-}
-
-/// Whitespace-separated words: the fake's token count.
-func wordCount(_ text: String) -> Int {
-    text.split(whereSeparator: \.isWhitespace).count
+    /// `GET /v1/files`, prepared once.
+    static let files = ByteBuffer(string: #"{"object":"list","data":[]}"#)
 }

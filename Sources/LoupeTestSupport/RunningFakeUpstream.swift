@@ -1,5 +1,6 @@
 /// A fake upstream that is listening: where it is and what it has received.
 public struct RunningFakeUpstream: Sendable {
+    /// The port the fake listens on.
     public let port: Int
     let recorder: RequestRecorder
 

@@ -1,0 +1,24 @@
+import HTTPTypes
+
+extension HTTPField.Name {
+    /// The reply text to use instead of `Hello from the fake upstream.`
+    static let fakeReply = Self("x-fake-reply")!
+    /// Answer with this status and an OpenAI-shaped error.
+    static let fakeStatus = Self("x-fake-status")!
+    /// With `x-fake-status`: the `Retry-After` value to send.
+    static let fakeRetryAfter = Self("x-fake-retry-after")!
+    /// Milliseconds to wait before the response head.
+    static let fakeDelayMilliseconds = Self("x-fake-delay-ms")!
+    /// Milliseconds to wait between stream events.
+    static let fakeChunkDelayMilliseconds = Self("x-fake-chunk-delay-ms")!
+    /// Send this many stream events, then break the connection.
+    static let fakeCutAfter = Self("x-fake-cut-after")!
+    /// Cached prompt tokens to report.
+    static let fakeCachedTokens = Self("x-fake-cached-tokens")!
+    /// Reasoning tokens to report, counted inside the completion tokens.
+    static let fakeReasoningTokens = Self("x-fake-reasoning-tokens")!
+    /// With `tools` in the request: answer with a call to the function of this name.
+    static let fakeToolCall = Self("x-fake-tool-call")!
+    /// `Retry-After`, which HTTPTypes does not name.
+    static let retryAfter = Self("retry-after")!
+}
