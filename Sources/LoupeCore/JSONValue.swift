@@ -40,14 +40,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses JSON text; nil when the text is not valid JSON.
     public static func parse(_ text: some StringProtocol) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-    }
-
-    /// Compact JSON text for this value.
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        try? parse(bytes: text.utf8)
     }
 
     /// The member of an object, or nil.
@@ -59,6 +52,18 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// The string, or nil when this is not a string.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The number as a whole number, or nil when this is not one.
+    public var intValue: Int? {
+        if case .number(let value) = self, value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return Int(value) }
+        return nil
+    }
+
+    /// The items of an array, or nil.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
         return nil
     }
 }

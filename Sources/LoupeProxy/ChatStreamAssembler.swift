@@ -1,4 +1,3 @@
-import Foundation
 import LoupeCore
 
 /// Rebuilds Chat Completions and legacy Completions streams (`data: {chunk}` … `data: [DONE]`).
@@ -30,55 +29,54 @@ public struct ChatStreamAssembler: StreamAssembler {
             sawDone = true
             return StreamEventDisposition(forward: true, firstToken: false)
         }
-        guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data.utf8)) else {
+        guard case .object(let chunk)? = JSONValue.parse(data) else {
             return StreamEventDisposition(forward: true, firstToken: false)
         }
-        id = id ?? chunk.id
-        created = created ?? chunk.created
-        if let model = chunk.model { summary.upstreamModel = model }
-        if let message = chunk.error?.message { summary.errorMessage = message }
+        id = id ?? chunk["id"]?.stringValue
+        created = created ?? chunk["created"]?.intValue
+        if let model = chunk["model"]?.stringValue { summary.upstreamModel = model }
+        if let message = chunk["error"]?["message"]?.stringValue { summary.errorMessage = message }
         var carriesToken = false
-        for wire in chunk.choices ?? [] {
-            let index = wire.index ?? 0
+        let wireChoices = chunk["choices"]?.arrayValue ?? []
+        for wire in wireChoices {
+            let index = wire["index"]?.intValue ?? 0
             var choice = choices[index] ?? Choice()
-            if let role = wire.delta?.role { choice.role = role }
-            if let content = wire.delta?.content, !content.isEmpty {
+            let delta = wire["delta"]
+            if let role = delta?["role"]?.stringValue { choice.role = role }
+            if let content = delta?["content"]?.stringValue ?? wire["text"]?.stringValue, !content.isEmpty {
                 choice.content += content
                 carriesToken = true
             }
-            if let refusal = wire.delta?.refusal, !refusal.isEmpty {
+            if let refusal = delta?["refusal"]?.stringValue, !refusal.isEmpty {
                 choice.refusal = (choice.refusal ?? "") + refusal
                 carriesToken = true
             }
-            if let text = wire.text, !text.isEmpty {
-                choice.content += text
-                carriesToken = true
-            }
-            for call in wire.delta?.tool_calls ?? [] {
-                let callIndex = call.index ?? 0
+            for call in delta?["tool_calls"]?.arrayValue ?? [] {
+                let callIndex = call["index"]?.intValue ?? 0
                 var assembled = choice.toolCalls[callIndex] ?? ToolCall()
-                if let id = call.id { assembled.id = id }
-                if let type = call.type { assembled.type = type }
-                if let name = call.function?.name { assembled.name += name }
-                if let arguments = call.function?.arguments { assembled.arguments += arguments }
+                if let id = call["id"]?.stringValue { assembled.id = id }
+                if let type = call["type"]?.stringValue { assembled.type = type }
+                if let name = call["function"]?["name"]?.stringValue { assembled.name += name }
+                if let arguments = call["function"]?["arguments"]?.stringValue { assembled.arguments += arguments }
                 choice.toolCalls[callIndex] = assembled
                 carriesToken = true
             }
-            if let reason = wire.finish_reason {
+            if let reason = wire["finish_reason"]?.stringValue {
                 choice.finishReason = reason
                 sawFinish = true
             }
             choices[index] = choice
         }
-        if let usage = chunk.usage { summary.usage = usage.tokenUsage }
+        let usage = TokenUsage(wire: chunk["usage"])
+        if let usage { summary.usage = usage }
         // The chunk that exists only because we asked for usage: no choices, just the counts.
-        let isUsageOnly = chunk.usage != nil && (chunk.choices?.isEmpty ?? true)
+        let isUsageOnly = usage != nil && wireChoices.isEmpty
         let firstToken = carriesToken && !sawToken
         sawToken = sawToken || carriesToken
         guard hideUsageChunk else { return StreamEventDisposition(forward: true, firstToken: firstToken) }
         if isUsageOnly { return StreamEventDisposition(forward: false, firstToken: firstToken) }
         // Asking for usage also adds `"usage": null` to every chunk; a client that did not ask never sees it.
-        let rewritten = chunk.hasUsageMember
+        let rewritten = chunk["usage"] != nil
             ? JSONObjectScanner.removingMember("usage", from: Array(data.utf8)).map { String(decoding: $0, as: UTF8.self) }
             : nil
         return StreamEventDisposition(forward: true, firstToken: firstToken, rewrittenData: rewritten)
@@ -147,56 +145,6 @@ public struct ChatStreamAssembler: StreamAssembler {
                 "type": .string(type),
                 "function": .object(["name": .string(name), "arguments": .string(arguments)]),
             ])
-        }
-    }
-
-    private struct Chunk: Decodable {
-        var id: String?
-        var created: Int?
-        var model: String?
-        var choices: [WireChoice]?
-        var usage: WireUsage?
-        var error: WireError?
-        /// True when the chunk has a `usage` member at all, even `null`.
-        var hasUsageMember = false
-
-        enum CodingKeys: String, CodingKey { case id, created, model, choices, usage, error }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            id = try? container.decodeIfPresent(String.self, forKey: .id)
-            created = try? container.decodeIfPresent(Int.self, forKey: .created)
-            model = try? container.decodeIfPresent(String.self, forKey: .model)
-            choices = try container.decodeIfPresent([WireChoice].self, forKey: .choices)
-            usage = try? container.decodeIfPresent(WireUsage.self, forKey: .usage)
-            error = try? container.decodeIfPresent(WireError.self, forKey: .error)
-            hasUsageMember = container.contains(.usage)
-        }
-    }
-
-    private struct WireChoice: Decodable {
-        var index: Int?
-        var delta: Delta?
-        var text: String?
-        var finish_reason: String?
-    }
-
-    private struct Delta: Decodable {
-        var role: String?
-        var content: String?
-        var refusal: String?
-        var tool_calls: [WireToolCall]?
-    }
-
-    private struct WireToolCall: Decodable {
-        var index: Int?
-        var id: String?
-        var type: String?
-        var function: Function?
-
-        struct Function: Decodable {
-            var name: String?
-            var arguments: String?
         }
     }
 }

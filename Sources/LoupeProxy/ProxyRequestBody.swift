@@ -1,4 +1,3 @@
-import Foundation
 import LoupeCore
 import NIOCore
 
@@ -22,20 +21,28 @@ public struct ProxyRequestBody: Sendable {
     /// Parses and validates `bytes` as a JSON object.
     public init(bytes: [UInt8]) throws(Problem) {
         self.bytes = bytes
-        let fields: Fields
+        let json: JSONValue
         do {
-            fields = try JSONDecoder().decode(Fields.self, from: Data(bytes))
-        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
-            throw .notAnObject
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw .invalidField(name: context.codingPath.map(\.stringValue).joined(separator: "."), expected: Self.expectedType(context.codingPath))
+            json = try JSONValue.parse(bytes: bytes)
         } catch {
-            throw .malformedJSON(Self.describe(error))
+            throw .malformedJSON(error.description)
         }
-        self.model = fields.model
-        self.stream = fields.stream ?? false
-        self.clientIncludesUsage = fields.stream_options?.include_usage ?? false
-        self.user = fields.user
+        guard case .object(let fields) = json else { throw .notAnObject }
+        func field<T>(_ name: String, _ expected: String, _ read: (JSONValue) -> T?) throws(Problem) -> T? {
+            guard let value = fields[name], value != .null else { return nil }
+            guard let typed = read(value) else { throw .invalidField(name: name, expected: expected) }
+            return typed
+        }
+        self.model = try field("model", "a string") { $0.stringValue }
+        self.stream = try field("stream", "a boolean") { if case .bool(let flag) = $0 { flag } else { nil } } ?? false
+        self.user = try field("user", "a string") { $0.stringValue }
+        let options = try field("stream_options", "an object") { if case .object = $0 { $0 } else { nil } }
+        if let include = options?["include_usage"], include != .null {
+            guard case .bool(let flag) = include else { throw .invalidField(name: "stream_options.include_usage", expected: "a boolean") }
+            self.clientIncludesUsage = flag
+        } else {
+            self.clientIncludesUsage = false
+        }
     }
 
     /// The body with `model` replaced, keeping every other byte as the client sent it.
@@ -68,34 +75,5 @@ public struct ProxyRequestBody: Sendable {
             result.insert(contentsOf: Array("\"stream_options\":{\"include_usage\":true}\(separator)".utf8), at: scan.openBrace + 1)
         }
         return result
-    }
-
-    private struct Fields: Decodable {
-        var model: String?
-        var stream: Bool?
-        var stream_options: StreamOptions?
-        var user: String?
-
-        struct StreamOptions: Decodable {
-            var include_usage: Bool?
-        }
-    }
-
-    private static func expectedType(_ path: [any CodingKey]) -> String {
-        switch path.map(\.stringValue).joined(separator: ".") {
-        case "stream", "stream_options.include_usage": "a boolean"
-        case "stream_options": "an object"
-        default: "a string"
-        }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError as NSError?, let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
-                return detail
-            }
-            return context.debugDescription
-        }
-        return "\(error)"
     }
 }

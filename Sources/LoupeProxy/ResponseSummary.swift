@@ -1,4 +1,3 @@
-import Foundation
 import LoupeCore
 
 /// What the proxy learns from a complete (non-streamed) response body.
@@ -15,35 +14,17 @@ public struct ResponseSummary: Sendable, Equatable {
     }
 
     /// Reads the model, usage and error from any OpenAI-style JSON body; empty when it is not one.
-    public init(body: some Sequence<UInt8>) {
-        self.init()
-        let data = Data(body)
-        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: data) else { return }
-        upstreamModel = envelope.model ?? envelope.response?.model
-        usage = (envelope.usage ?? envelope.response?.usage)?.tokenUsage ?? TokenUsage()
-        errorMessage = envelope.error?.message
+    public init(body: some Collection<UInt8>) {
+        self.init(json: try? JSONValue.parse(bytes: body))
     }
 
-    private struct Envelope: Decodable {
-        var model: String?
-        var usage: WireUsage?
-        var error: WireError?
-        /// Responses API events wrap the response object.
-        var response: Inner?
-
-        struct Inner: Decodable {
-            var model: String?
-            var usage: WireUsage?
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            model = try? container.decodeIfPresent(String.self, forKey: .model)
-            usage = try? container.decodeIfPresent(WireUsage.self, forKey: .usage)
-            error = try? container.decodeIfPresent(WireError.self, forKey: .error)
-            response = try? container.decodeIfPresent(Inner.self, forKey: .response)
-        }
-
-        enum CodingKeys: String, CodingKey { case model, usage, error, response }
+    /// Reads the model, usage and error from a parsed body; Responses API events wrap them in `response`.
+    public init(json: JSONValue?) {
+        self.init()
+        guard let json else { return }
+        let inner = json["response"]
+        upstreamModel = json["model"]?.stringValue ?? inner?["model"]?.stringValue
+        usage = TokenUsage(wire: json["usage"]) ?? TokenUsage(wire: inner?["usage"]) ?? TokenUsage()
+        errorMessage = json["error"]?["message"]?.stringValue
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import LoupeCore
 
 /// Rebuilds a Responses API stream (`event: response.*`); usage comes from `response.completed`.
@@ -14,29 +13,30 @@ public struct ResponsesStreamAssembler: StreamAssembler {
     public var isComplete: Bool { finished }
 
     public mutating func consume(_ event: SSEEvent) -> StreamEventDisposition {
-        guard let data = event.data, let header = try? JSONDecoder().decode(Header.self, from: Data(data.utf8)) else {
+        guard let data = event.data, let json = JSONValue.parse(data) else {
             return StreamEventDisposition(forward: true, firstToken: false)
         }
+        let type = json["type"]?.stringValue ?? event.event ?? ""
         var carriesToken = false
-        switch header.type ?? event.event ?? "" {
+        switch type {
         case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta":
-            if let delta = header.delta, !delta.isEmpty {
-                if header.type == "response.output_text.delta" { text += delta }
+            if let delta = json["delta"]?.stringValue, !delta.isEmpty {
+                if type == "response.output_text.delta" { text += delta }
                 carriesToken = true
             }
         case "response.completed", "response.incomplete", "response.failed":
             finished = true
-            let details = ResponseSummary(body: Array(data.utf8))
+            let details = ResponseSummary(json: json)
             summary.usage = details.usage
             summary.upstreamModel = details.upstreamModel ?? summary.upstreamModel
-            if header.type == "response.failed" {
-                summary.errorMessage = header.response?.error?.message ?? "the provider reported the response as failed"
+            if type == "response.failed" {
+                summary.errorMessage = json["response"]?["error"]?["message"]?.stringValue ?? "the provider reported the response as failed"
             }
             finalResponse = Self.rawMember("response", of: data)
         case "response.created", "response.in_progress":
-            summary.upstreamModel = header.response?.model ?? summary.upstreamModel
+            summary.upstreamModel = json["response"]?["model"]?.stringValue ?? summary.upstreamModel
         case "error":
-            summary.errorMessage = header.message ?? header.error?.message ?? "the provider sent an error event"
+            summary.errorMessage = json["message"]?.stringValue ?? json["error"]?["message"]?.stringValue ?? "the provider sent an error event"
         default:
             break
         }
@@ -62,29 +62,5 @@ public struct ResponsesStreamAssembler: StreamAssembler {
         let bytes = Array(json.utf8)
         guard let member = JSONObjectScanner.members(of: bytes)?.members.first(where: { $0.key == key }) else { return nil }
         return String(decoding: bytes[member.valueRange], as: UTF8.self)
-    }
-
-    private struct Header: Decodable {
-        var type: String?
-        var delta: String?
-        var message: String?
-        var error: WireError?
-        var response: Inner?
-
-        struct Inner: Decodable {
-            var model: String?
-            var error: WireError?
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            type = try? container.decodeIfPresent(String.self, forKey: .type)
-            delta = try? container.decodeIfPresent(String.self, forKey: .delta)
-            message = try? container.decodeIfPresent(String.self, forKey: .message)
-            error = try? container.decodeIfPresent(WireError.self, forKey: .error)
-            response = try? container.decodeIfPresent(Inner.self, forKey: .response)
-        }
-
-        enum CodingKeys: String, CodingKey { case type, delta, message, error, response }
     }
 }
