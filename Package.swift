@@ -118,6 +118,7 @@ let package = Package(
         .target(
             name: "LoupeTestSupport",
             dependencies: [
+                "LoupeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
