@@ -65,7 +65,7 @@ import Testing
     @Test func unreachableUpstreamIs502() async throws {
         try await withLoupe { configuration, _ in
             // Port 9 (discard) is closed on loopback here: nothing listens.
-            configuration.providers["down"] = .init(baseURL: "http://127.0.0.1:9/v1", timeoutMs: 5_000)
+            configuration.providers["down"] = .init(baseURL: "http://127.0.0.1:9/v1", timeoutMs: 1_000)
             configuration.models["down-model"] = .init(provider: "down")
         } _: { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(model: "down-model"))
