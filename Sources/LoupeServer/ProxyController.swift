@@ -70,7 +70,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
         call.trace.stream = parsed?.stream ?? false
         call.trace.user = call.trace.user ?? parsed?.user
 
-        if endpoint.requiresModel, call.trace.model == nil {
+        if endpoint.requiresModel, call.trace.model?.isEmpty ?? true {
             return await fail(&call, .missingModel())
         }
         if let model = call.trace.model {

@@ -29,6 +29,8 @@ import Testing
 
             expectOpenAIError(try await loupe.request("/v1/chat/completions", body: #"{"model": "gpt-4o-mini", "messages": ["#), status: 400, code: "invalid_json")
             expectOpenAIError(try await loupe.request("/v1/chat/completions", body: #"{"messages": []}"#), status: 400, code: "missing_model")
+            expectOpenAIError(try await loupe.request("/v1/chat/completions", body: chatBody(model: "")), status: 400, code: "missing_model")
+            expectOpenAIError(try await loupe.request("/v1/chat/completions", body: #"{"model": "gpt-4o-mini", "stream": "yes"}"#), status: 400, code: "invalid_type")
             let unknown = try await loupe.request("/v1/chat/completions", body: chatBody(model: "gpt-9-imaginary"))
             expectOpenAIError(unknown, status: 404, code: "model_not_found")
             #expect(unknown.json?["error"]?["message"]?.stringValue?.contains("gpt-9-imaginary") == true)
@@ -42,8 +44,8 @@ import Testing
             #expect(loupe.upstream.requests().count == 1)
         }
         let traces = try await store.traces(matching: TraceQuery()).traces
-        #expect(traces.count == 6)
-        #expect(traces.filter { $0.status == .error }.map(\.statusCode).sorted() == [400, 400, 400, 404, 413])
+        #expect(traces.count == 8)
+        #expect(traces.filter { $0.status == .error }.map(\.statusCode).sorted() == [400, 400, 400, 400, 400, 404, 413])
         #expect(traces.filter { $0.status == .ok }.count == 1)
         #expect(try await store.integrityCheck() == "ok")
     }
