@@ -1,0 +1,51 @@
+import Benchmark
+import Foundation
+import LoupeCore
+import LoupePricing
+import LoupeProxy
+import NIOCore
+
+/// Micro-benchmarks of the work Loupe does per proxied call, each beside its baseline.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration.maxDuration = .seconds(2)
+    Benchmark.defaultConfiguration.metrics = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
+
+    let request = Array(#"{"model":"gpt-4o-mini","stream":true,"user":"u-1","temperature":0.2,"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the quarterly report in three bullet points, please."}]}"#.utf8)
+
+    // The request fields the proxy routes by: Loupe's JSON reader against Foundation's JSONDecoder.
+    Benchmark("request fields, JSONValue reader") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try ProxyRequestBody(bytes: request)) }
+    }
+    struct Fields: Decodable { var model: String?; var stream: Bool?; var user: String? }
+    Benchmark("request fields, JSONDecoder (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONDecoder().decode(Fields.self, from: Data(request))) }
+    }
+
+    // One streamed chat response: parse the SSE bytes and assemble the output, hiding the usage chunk.
+    let chunks = (["{\"id\":\"c\",\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}"]
+        + (0..<20).map { "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word\($0) \"}}],\"usage\":null}" }
+        + ["{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}",
+           "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":20,\"total_tokens\":32}}", "[DONE]"])
+        .map { ByteBuffer(string: "data: \($0)\n\n") }
+    Benchmark("stream of 24 chunks, parse and assemble") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var parser = SSEParser()
+            var assembler = ChatStreamAssembler(kind: .chat, hideUsageChunk: true)
+            for chunk in chunks {
+                for event in parser.feed(chunk) { blackHole(assembler.consume(event)) }
+            }
+            blackHole(assembler.assembledResponse())
+        }
+    }
+
+    let usage = TokenUsage(inputTokens: 1_200, outputTokens: 350, cachedInputTokens: 400, reasoningTokens: 100)
+    Benchmark("price lookup and exact cost of a dated model") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(PriceTable.builtIn.price(for: "gpt-4o-mini-2024-07-18")?.cost(of: usage))
+        }
+    }
+
+    Benchmark("trace id (UUIDv7)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(TraceID.make()) }
+    }
+}
