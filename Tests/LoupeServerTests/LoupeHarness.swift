@@ -3,12 +3,14 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LoupeConfig
+import Logging
 import LoupeCore
 import LoupeServer
 import LoupeSQLite
 import LoupeTestSupport
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A real Loupe on a real socket, in front of the fake upstream, storing to a real SQLite file.
 struct LoupeHarness: Sendable {
@@ -43,13 +45,13 @@ struct LoupeHarness: Sendable {
         try await request(path, method: .GET)
     }
 
-    /// Polls the query API until the trace is readable (the writer flushes every 50 ms).
+    /// Polls the query API until the trace is readable; the product promises within one second.
     func trace(_ id: String) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(2)
+        let deadline = ContinuousClock.now + .seconds(1)
         while true {
             let reply = try await get("/api/traces/\(id)")
             if reply.status == 200, let json = reply.json { return json }
-            if ContinuousClock.now > deadline { throw HarnessError("trace \(id) was not readable within 2 s: \(reply.status) \(reply.body)") }
+            if ContinuousClock.now > deadline { throw HarnessError("trace \(id) was not readable within 1 s: \(reply.status) \(reply.body)") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -69,6 +71,7 @@ func chatBody(model: String = "gpt-4o-mini", content: String = "Say hello to the
 /// graceful shutdown, when every queued trace has been written.
 @discardableResult
 func withLoupe(
+    logger: Logger = Logger(label: "loupe-test"),
     configure: @escaping @Sendable (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
     _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
 ) async throws -> SQLiteTraceStore {
@@ -82,7 +85,7 @@ func withLoupe(
             defaultProvider: "fake"
         )
         configure(&configuration, upstream)
-        let app = try await buildApplication(configuration: configuration)
+        let app = try await buildApplication(configuration: configuration, logger: logger)
         try await app.test(.live) { client in
             let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5))))
             do {
@@ -97,4 +100,28 @@ func withLoupe(
     let store = try SQLiteTraceStore(path: path)
     try await store.migrate()
     return store
+}
+
+/// Messages logged during a test.
+final class MessageLog: Sendable {
+    private let messages = Mutex<[String]>([])
+    func append(_ message: String) { messages.withLock { $0.append(message) } }
+    var all: [String] { messages.withLock { $0 } }
+}
+
+/// A log handler that keeps messages, to check what Loupe warns about.
+struct CapturingLogHandler: LogHandler {
+    let log: MessageLog
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let details = (event.metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+        log.append("\(event.level) \(event.message) \(details)")
+    }
 }

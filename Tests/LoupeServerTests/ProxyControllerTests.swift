@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import LoupeCore
 import LoupeSQLite
 import LoupeTestSupport
@@ -173,5 +174,24 @@ import Testing
             #expect(trace["endpoint"] == .string("/v1/files"))
             #expect(trace["provider"] == .string("fake"))
         }
+    }
+
+    @Test func unknownPriceGivesNullCostAndOneWarning() async throws {
+        let messages = MessageLog()
+        let logger = Logger(label: "loupe-test") { _ in CapturingLogHandler(log: messages) }
+        try await withLoupe(logger: logger) { loupe in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                ids.append(try #require(try await loupe.request("/v1/chat/completions", body: chatBody(model: "llama3.2")).traceID))
+            }
+            for id in ids {
+                let trace = try await loupe.trace(id)
+                #expect(trace["cost_usd"] == .null)
+                #expect(trace["input_tokens"] == .number(5))
+            }
+        }
+        let warnings = messages.all.filter { $0.contains("no price known") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("llama3.2") == true)
     }
 }
