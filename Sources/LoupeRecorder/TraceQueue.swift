@@ -129,9 +129,6 @@ public final class TraceQueue: Sendable {
         consumer?.resume()
         for producer in producers { producer.resume() }
     }
-
-    /// True once `finish()` was called.
-    public var isFinished: Bool { state.withLock { $0.finished } }
 }
 
 extension TraceQueue.State {

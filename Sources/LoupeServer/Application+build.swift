@@ -39,8 +39,7 @@ public func buildApplication(
         modelRouter: ModelRouter(configuration: configuration),
         client: upstream.http,
         recorder: recorder,
-        maxBodyBytes: configuration.server.maxBodyBytes,
-        logger: logger
+        maxBodyBytes: configuration.server.maxBodyBytes
     ).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue).addRoutes(to: router)

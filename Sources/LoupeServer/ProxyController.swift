@@ -3,7 +3,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import Logging
 import LoupeConfig
 import LoupeCore
 import LoupeProxy
@@ -16,7 +15,6 @@ struct ProxyController<Context: RequestContext>: Sendable {
     let client: HTTPClient
     let recorder: TraceRecorder
     let maxBodyBytes: Int
-    let logger: Logger
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
     static var maxResponseBytes: Int { 256 * 1024 * 1024 }

@@ -41,6 +41,16 @@ struct LoupeHarness: Sendable {
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }
 
+    /// A streamed chat request with extra headers, for tests that read the body as it arrives.
+    func streamRequest(headers: [(String, String)]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + "/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: chatBody(extra: #","stream":true"#)))
+        return request
+    }
+
     func get(_ path: String) async throws -> Reply {
         try await request(path, method: .GET)
     }

@@ -92,10 +92,7 @@ import Testing
 
     @Test func streamCutUpstreamIsRecordedAsAnError() async throws {
         let store = try await withLoupe { loupe in
-            var request = HTTPClientRequest(url: loupe.baseURL + "/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "x-fake-cut-after", value: "3")
-            request.body = .bytes(ByteBuffer(string: chatBody(extra: #","stream":true"#)))
+            let request = loupe.streamRequest(headers: [("x-fake-cut-after", "3")])
             let response = try await loupe.http.execute(request, timeout: .seconds(30))
             let traceID = try #require(response.headers.first(name: "x-loupe-trace-id"))
             var received = ""
@@ -116,10 +113,7 @@ import Testing
 
     @Test func clientDisconnectMidStreamIsRecordedAsCancelled() async throws {
         let store = try await withLoupe { loupe in
-            var request = HTTPClientRequest(url: loupe.baseURL + "/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "x-fake-chunk-delay-ms", value: "300")
-            request.body = .bytes(ByteBuffer(string: chatBody(extra: #","stream":true"#)))
+            let request = loupe.streamRequest(headers: [("x-fake-chunk-delay-ms", "300")])
             let traceID = try await Self.readFirstChunk(request, client: loupe.http)
             let trace = try await loupe.trace(traceID)
             #expect(trace["status"] == .string("cancelled"))

@@ -92,11 +92,7 @@ import Testing
 
     @Test func streamChunksReachTheClientAsTheyArrive() async throws {
         try await withLoupe { loupe in
-            var request = HTTPClientRequest(url: loupe.baseURL + "/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            request.headers.add(name: "x-fake-chunk-delay-ms", value: "150")
-            request.body = .bytes(ByteBuffer(string: chatBody(extra: #","stream":true"#)))
+            let request = loupe.streamRequest(headers: [("x-fake-chunk-delay-ms", "150")])
             let started = ContinuousClock.now
             let response = try await loupe.http.execute(request, timeout: .seconds(30))
             var arrivals: [Duration] = []
