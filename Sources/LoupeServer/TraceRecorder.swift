@@ -13,6 +13,9 @@ final class TraceRecorder: Sendable {
     private let logger: Logger
     /// Model names already warned about, so each unknown model is logged once.
     private let unpricedModels = Mutex<Set<String>>([])
+    /// Lookups already made: name resolution (dates, prefixes) is done once per model name.
+    private let resolvedPrices = Mutex<[String: ModelPrice?]>([:])
+    private static let maxResolvedPrices = 10_000
 
     init(queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger) {
         self.queue = queue
@@ -35,7 +38,7 @@ final class TraceRecorder: Sendable {
         var trace = trace
         guard !trace.usage.isEmpty else { return trace }
         let candidates = names.compactMap { $0 }
-        if let price = candidates.lazy.compactMap({ self.prices.price(for: $0) }).first {
+        if let price = candidates.lazy.compactMap({ self.price(for: $0) }).first {
             trace.cost = price.cost(of: trace.usage)
         } else if let name = candidates.first {
             let isNew = unpricedModels.withLock { $0.insert(name).inserted }
@@ -47,6 +50,15 @@ final class TraceRecorder: Sendable {
             }
         }
         return trace
+    }
+
+    private func price(for model: String) -> ModelPrice? {
+        if let cached = resolvedPrices.withLock({ $0[model] }) { return cached }
+        let price = prices.price(for: model)
+        resolvedPrices.withLock { cache in
+            if cache.count < Self.maxResolvedPrices { cache[model] = price }
+        }
+        return price
     }
 
     /// Text for a stored body: capped at the store's limit, binary bodies described rather than stored.
