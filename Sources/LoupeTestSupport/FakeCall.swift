@@ -22,7 +22,11 @@ struct FakeCall: Sendable {
     let toolCall: String?
     let created: Int
 
-    init(request: FakeJSON, model: String, headers: HTTPFields) {
+    /// Told how each event stream ends; nil when nobody asks.
+    let recorder: RequestRecorder?
+
+    init(request: FakeJSON, model: String, headers: HTTPFields, recorder: RequestRecorder? = nil) {
+        self.recorder = recorder
         self.request = request
         self.model = model
         self.reply = headers[.fakeReply] ?? Self.defaultReply
@@ -66,7 +70,10 @@ struct FakeCall: Sendable {
 
     /// Sends `events` with this call's chunk delay and cut.
     func eventStream(_ events: [String]) -> Response {
-        FakeReply.eventStream(events, delayMilliseconds: chunkDelayMilliseconds, cutAfter: cutAfter)
+        let recorder = recorder
+        return FakeReply.eventStream(events, delayMilliseconds: chunkDelayMilliseconds, cutAfter: cutAfter) { completed in
+            recorder?.streamEnded(completed: completed)
+        }
     }
 
     /// One `data:` event.

@@ -42,18 +42,26 @@ enum FakeReply {
     ///
     /// Waits `delayMilliseconds` between events. With `cutAfter`, sends that many events and then
     /// fails the body, so the connection closes before the chunked body ends.
-    static func eventStream(_ events: [String], delayMilliseconds: Int, cutAfter: Int?) -> Response {
+    static func eventStream(
+        _ events: [String], delayMilliseconds: Int, cutAfter: Int?, onEnd: @escaping @Sendable (_ completed: Bool) -> Void = { _ in }
+    ) -> Response {
         let body = ResponseBody { writer in
-            for (index, event) in events.enumerated() {
-                if let cutAfter, index >= cutAfter {
-                    throw FakeUpstreamError(description: "The fake upstream cut the stream after \(cutAfter) events, as x-fake-cut-after asked.")
+            do {
+                for (index, event) in events.enumerated() {
+                    if let cutAfter, index >= cutAfter {
+                        throw FakeUpstreamError(description: "The fake upstream cut the stream after \(cutAfter) events, as x-fake-cut-after asked.")
+                    }
+                    if delayMilliseconds > 0, index > 0 {
+                        try await Task.sleep(for: .milliseconds(delayMilliseconds))
+                    }
+                    try await writer.write(ByteBuffer(string: event))
                 }
-                if delayMilliseconds > 0, index > 0 {
-                    try await Task.sleep(for: .milliseconds(delayMilliseconds))
-                }
-                try await writer.write(ByteBuffer(string: event))
+                try await writer.finish(nil)
+            } catch {
+                onEnd(false)
+                throw error
             }
-            try await writer.finish(nil)
+            onEnd(true)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"], body: body)
     }

@@ -68,7 +68,7 @@ struct FakeResponder: HTTPResponder {
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             return FakeReply.error(400, "you must provide a model parameter", type: "invalid_request_error", param: "model")
         }
-        return reply(FakeCall(request: json, model: model, headers: headers))
+        return reply(FakeCall(request: json, model: model, headers: headers, recorder: recorder))
     }
 
     private func record(_ request: Request, body: ByteBuffer) {

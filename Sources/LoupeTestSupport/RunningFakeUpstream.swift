@@ -10,6 +10,9 @@ public struct RunningFakeUpstream: Sendable {
     /// The requests received so far, oldest first.
     public func requests() -> [RecordedRequest] { recorder.all }
 
+    /// How the event streams sent so far have ended.
+    public func streamOutcomes() -> StreamOutcomes { recorder.streamOutcomes }
+
     /// Forgets the requests received so far.
     public func reset() { recorder.reset() }
 }

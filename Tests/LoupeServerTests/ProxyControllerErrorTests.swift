@@ -118,6 +118,12 @@ import Testing
             let trace = try await loupe.trace(traceID)
             #expect(trace["status"] == .string("cancelled"))
             #expect(trace["stream"] == .bool(true))
+            // Loupe dropped the upstream call too: the fake's stream broke off instead of finishing.
+            let deadline = ContinuousClock.now + .seconds(3)
+            while loupe.upstream.streamOutcomes().broken == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(loupe.upstream.streamOutcomes() == { var outcome = StreamOutcomes(); outcome.broken = 1; return outcome }())
         }
         #expect(try await store.traces(matching: TraceQuery(status: .status(.cancelled))).traces.count == 1)
     }
