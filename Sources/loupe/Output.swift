@@ -4,12 +4,16 @@ import LoupeConfig
 import LoupeCore
 import LoupeServer
 
-/// Opens and migrates the store the configuration names.
+/// Opens the existing store the configuration names, for reading.
 func openStore(_ options: ConfigOptions) async throws -> any TraceStore {
     let configuration = try options.load()
-    let store = try StoreFactory.open(url: configuration.store.url)
-    try await store.migrate()
-    return store
+    do {
+        let store = try StoreFactory.open(url: configuration.store.url, create: false)
+        try await store.migrate()
+        return store
+    } catch let error as StoreFactory.MissingStore {
+        throw CommandFailure("\(error)")
+    }
 }
 
 /// Prints `value` as JSON on standard output.
