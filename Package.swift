@@ -139,6 +139,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The floor of a hand-written NIO relay, for comparison in Benchmarks/proxy/run.
+        .executableTarget(
+            name: "loupe-nio-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/NIOFloor",
+            swiftSettings: swiftSettings
+        ),
         // Build tool that turns `prices.json` into Swift source, so the binary carries its table.
         .executableTarget(
             name: "EmbedResource",
