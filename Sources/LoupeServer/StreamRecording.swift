@@ -1,0 +1,86 @@
+import LoupeCore
+import LoupeProxy
+import Synchronization
+
+/// How a relayed stream ended.
+enum StreamEnding {
+    case complete
+    case upstreamEndedEarly
+    case upstreamFailed(any Error)
+    case clientGone(any Error)
+}
+
+/// A write to the client failed: the client has gone away.
+struct ClientGone: Error {
+    var underlying: any Error
+}
+
+/// Records a streamed call exactly once: when the stream ends, or as cancelled if the response
+/// is dropped before it ran (the client left before the head was written).
+final class StreamRecording: Sendable {
+    private struct State {
+        var call: ProxyCall?
+        var firstTokenMs: Double?
+    }
+
+    private let state: Mutex<State>
+    private let recorder: TraceRecorder
+    private let started: ContinuousClock.Instant
+
+    init(call: ProxyCall, recorder: TraceRecorder) {
+        self.state = Mutex(State(call: call))
+        self.recorder = recorder
+        self.started = call.started
+    }
+
+    func markFirstToken() {
+        let elapsed = ProxyCall.milliseconds(ContinuousClock.now - started)
+        state.withLock { if $0.firstTokenMs == nil { $0.firstTokenMs = elapsed } }
+    }
+
+    func finish(_ ending: StreamEnding, assembler: any StreamAssembler) async {
+        guard let (trace, names) = take(ending, assembler: assembler) else { return }
+        await recorder.record(trace, pricedAs: names)
+    }
+
+    deinit {
+        let pending = state.withLock { $0.call }
+        guard var trace = pending?.trace else { return }
+        trace.status = .cancelled
+        trace.error = "the client disconnected before the stream started"
+        trace.latencyMs = ProxyCall.milliseconds(ContinuousClock.now - started)
+        recorder.recordWithoutWaiting(trace, pricedAs: [])
+    }
+
+    private func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?])? {
+        state.withLock { state -> (Trace, [String?])? in
+            guard let call = state.call else { return nil }
+            state.call = nil
+            var trace = call.trace
+            let summary = assembler.summary
+            trace.upstreamModel = summary.upstreamModel
+            trace.usage = summary.usage
+            trace.ttftMs = state.firstTokenMs
+            trace.latencyMs = ProxyCall.milliseconds(ContinuousClock.now - started)
+            let assembled = assembler.assembledResponse()
+            if !assembled.isEmpty { (trace.response, trace.responseTruncated) = recorder.storedBody(Array(assembled.utf8)) }
+            switch ending {
+            case .complete:
+                trace.status = summary.errorMessage == nil ? .ok : .error
+                trace.error = summary.errorMessage
+            case .upstreamEndedEarly:
+                trace.status = .error
+                trace.error = summary.errorMessage ?? "the provider's stream ended before its final event"
+            case .upstreamFailed(let error):
+                trace.status = .error
+                trace.error = "the provider's stream broke off: \(error)"
+            case .clientGone:
+                trace.status = .cancelled
+                trace.error = "the client disconnected during the stream; the upstream call was cancelled"
+            }
+            var finished = call
+            finished.trace = trace
+            return (trace, finished.pricingNames)
+        }
+    }
+}
