@@ -153,13 +153,13 @@ let package = Package(
         // Build tool that turns `prices.json` into Swift source, so the binary carries its table.
         .executableTarget(
             name: "EmbedResource",
-            path: "Plugins/EmbedResource",
             swiftSettings: swiftSettings
         ),
         .plugin(
             name: "EmbedPriceTable",
             capability: .buildTool(),
-            dependencies: ["EmbedResource"]
+            dependencies: ["EmbedResource"],
+            path: "Sources/EmbedPriceTable"
         ),
         .testTarget(
             name: "LoupeCoreTests",
