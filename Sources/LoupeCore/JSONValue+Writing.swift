@@ -47,7 +47,8 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ value: String, to output: inout String) {
+    /// Appends `value` as a quoted JSON string, escaping quotes, backslashes and control characters.
+    public static func writeString(_ value: String, to output: inout String) {
         output += "\""
         var pendingStart = value.utf8.startIndex
         let utf8 = value.utf8

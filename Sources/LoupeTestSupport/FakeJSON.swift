@@ -1,3 +1,5 @@
+import LoupeCore
+
 /// A JSON value that keeps its object keys in order, so the fake's replies read like OpenAI's.
 ///
 /// The fake parses request bodies into it and writes replies from it; both directions avoid
@@ -58,7 +60,7 @@ enum FakeJSON: Sendable {
         case .double(let value):
             output += value.isFinite ? value.description : "null"
         case .string(let value):
-            Self.write(string: value, to: &output)
+            JSONValue.writeString(value, to: &output)
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {
@@ -70,36 +72,12 @@ enum FakeJSON: Sendable {
             output += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { output += "," }
-                Self.write(string: member.key, to: &output)
+                JSONValue.writeString(member.key, to: &output)
                 output += ":"
                 member.value.write(to: &output)
             }
             output += "}"
         }
-    }
-
-    /// Writes a quoted JSON string, escaping quotes, backslashes and control characters.
-    static func write(string: String, to output: inout String) {
-        output += "\""
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output += string
-        } else {
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": output += "\\\""
-                case "\\": output += "\\\\"
-                case "\n": output += "\\n"
-                case "\r": output += "\\r"
-                case "\t": output += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default:
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
     }
 }
 
