@@ -1,12 +1,11 @@
 import AsyncHTTPClient
-import LoupeConfig
-import NIOHTTP1
-import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import LoupeConfig
 import LoupeCore
 import NIOCore
+import NIOHTTP1
 
 extension ProxyController {
     /// `GET /v1/models`: the configured model names, then the default provider's own list.
@@ -27,22 +26,13 @@ extension ProxyController {
             upstreamRequest.headers = UpstreamHeaders.forRequest([:], apiKey: route.provider.apiKey)
             do {
                 let response = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(min(route.provider.timeoutMs, 30_000))))
-                let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
                 guard (200..<300).contains(response.status.code) else {
                     // The provider's own answer (say, 401 for a bad key) is the most useful thing to pass on.
                     call.trace.statusCode = Int(response.status.code)
-                    call.trace.status = .error
-                    call.trace.error = "provider answered HTTP \(response.status.code) to GET /models"
-                    (call.trace.response, call.trace.responseTruncated) = recorder.storedBody(body.readableBytesView)
-                    call.trace.latencyMs = call.elapsedMs
-                    await recorder.record(call.trace, pricedAs: [])
-                    return Response(
-                        status: HTTPResponse.Status(code: call.trace.statusCode),
-                        headers: UpstreamHeaders.forResponse(response.headers, traceID: call.trace.id),
-                        body: ResponseBody(byteBuffer: body)
-                    )
+                    return await bufferedResponse(&call, upstream: response)
                 }
-                let listed = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?["data"]
+                let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+                let listed = (try? JSONValue.parse(bytes: body.readableBytesView))?["data"]
                 if case .array(let upstreamModels)? = listed {
                     let configured = Set(modelRouter.configuredModels)
                     data += upstreamModels.filter { model in

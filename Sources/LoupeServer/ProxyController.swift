@@ -118,7 +118,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
     }
 
     /// Reads a whole non-streamed response, records it, and answers with the upstream's status, headers and bytes.
-    private func bufferedResponse(_ call: inout ProxyCall, upstream: HTTPClientResponse) async -> Response {
+    func bufferedResponse(_ call: inout ProxyCall, upstream: HTTPClientResponse) async -> Response {
         let body: ByteBuffer
         do {
             body = try await upstream.body.collect(upTo: Self.maxResponseBytes)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import LoupeConfig
 import LoupeCore
 import LoupeSQLite
 import LoupeTestSupport
@@ -157,6 +158,19 @@ import Testing
             let ids = models.compactMap { $0["id"]?.stringValue }
             #expect(ids.first == "fast")
             #expect(ids.contains("gpt-4o-mini"))
+        }
+    }
+
+    @Test func modelsPassesOnTheProvidersRefusal() async throws {
+        try await withLoupe { configuration, _ in
+            configuration.providers["fake"]?.apiKey = "sk-wrong"
+        } _: { loupe in
+            let reply = try await loupe.get("/v1/models")
+            #expect(reply.status == 401)
+            #expect(reply.json?["error"]?["code"] == .string("invalid_api_key"))
+            let trace = try await loupe.trace(try #require(reply.traceID))
+            #expect(trace["status"] == .string("error"))
+            #expect(trace["status_code"] == .number(401))
         }
     }
 
