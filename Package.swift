@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Domain values, store protocols and errors. No I/O.
@@ -61,6 +62,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The shared store: PostgreSQL through PostgresNIO, for several instances.
+        .target(
+            name: "LoupePostgres",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Batching trace writer that keeps the store off the request path.
         .target(
             name: "LoupeRecorder",
@@ -90,6 +102,7 @@ let package = Package(
                 "LoupePricing",
                 "LoupeConfig",
                 "LoupeSQLite",
+                "LoupePostgres",
                 "LoupeRecorder",
                 "LoupeProxy",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -179,6 +192,20 @@ let package = Package(
         .testTarget(
             name: "LoupeSQLiteTests",
             dependencies: ["LoupeSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // One behavioural suite for every TraceStore backend, run against SQLite and PostgreSQL.
+        .testTarget(
+            name: "LoupeStoreTests",
+            dependencies: [
+                "LoupeCore",
+                "LoupeSQLite",
+                "LoupePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,11 @@
+import Foundation
+
 /// Where traces live. Every backend (SQLite, PostgreSQL) implements this one contract.
 public protocol TraceStore: Sendable {
-    /// Brings the schema up to date.
+    /// Applies every pending migration; throws `SchemaError.newerThanBinary` for a schema this binary does not know.
     func migrate() async throws
+    /// Which migrations the store has applied, which are pending, and which this binary does not know.
+    func schemaStatus() async throws -> SchemaStatus
     /// Writes a batch in one transaction. Writing a trace id that is already stored changes nothing.
     func insert(_ traces: [Trace]) async throws
     /// One trace, or nil.
@@ -12,6 +16,8 @@ public protocol TraceStore: Sendable {
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow]
     /// How many traces are stored.
     func count() async throws -> Int
+    /// Deletes traces created before `date` (retention); returns how many were deleted.
+    func deleteTraces(createdBefore date: Date) async throws -> Int
     /// Succeeds when the store answers a trivial query; for readiness checks.
     func ping() async throws
 }

@@ -26,7 +26,34 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     public func migrate() async throws {
+        let status = try await schemaStatus()
+        guard status.unknown.isEmpty else { throw SchemaError.newerThanBinary(unknown: status.unknown) }
         try Self.migrator.migrate(writer)
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        let migrator = Self.migrator
+        return try await writer.read { db in
+            // GRDB keeps its ledger in grdb_migrations; every identifier it holds is in the store.
+            let applied = try db.tableExists("grdb_migrations")
+                ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") : []
+            let appliedSet = Set(applied)
+            let known = Set(migrator.migrations)
+            return SchemaStatus(
+                applied: applied,
+                pending: migrator.migrations.filter { !appliedSet.contains($0) },
+                unknown: applied.filter { !known.contains($0) }
+            )
+        }
+    }
+
+    public func deleteTraces(createdBefore date: Date) async throws -> Int {
+        let cutoff = Self.millis(date)
+        return try await writer.write { db in
+            // trace_tags rows go with their traces (ON DELETE CASCADE needs foreign keys, which GRDB enables).
+            try db.execute(sql: "DELETE FROM traces WHERE created_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
     }
 
     static var migrator: DatabaseMigrator {

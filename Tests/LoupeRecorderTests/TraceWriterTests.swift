@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import LoupeCore
 import LoupeRecorder
@@ -14,6 +15,8 @@ final class RecordingStore: TraceStore {
     var stored: [Trace] { state.withLock { $0.traces } }
 
     func migrate() async throws {}
+    func schemaStatus() async throws -> SchemaStatus { SchemaStatus(applied: [], pending: [], unknown: []) }
+    func deleteTraces(createdBefore date: Date) async throws -> Int { 0 }
     func insert(_ traces: [Trace]) async throws {
         struct Unavailable: Error {}
         try state.withLock { state in
