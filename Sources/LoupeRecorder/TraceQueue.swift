@@ -75,15 +75,40 @@ public final class TraceQueue: Sendable {
 
     /// Waits until a trace is queued; returns false when the queue is finished and empty.
     public func waitForTraces() async -> Bool {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                if !state.items.isEmpty || state.finished { return true }
-                state.consumer = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
+        await waitForFirstTrace()
+        return state.withLock { !$0.items.isEmpty || !$0.finished }
+    }
+
+    /// Like `waitForTraces()`, but gives up after `timeout`; true when there is something to do.
+    public func waitForTraces(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.waitForFirstTrace() }
+            await group.next()
+            group.cancelAll()
         }
         return state.withLock { !$0.items.isEmpty || !$0.finished }
+    }
+
+    /// True once `finish()` was called and every trace has been taken.
+    public var isFinishedAndEmpty: Bool { state.withLock { $0.finished && $0.items.isEmpty } }
+
+    private func waitForFirstTrace() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if !state.items.isEmpty || state.finished || Task.isCancelled { return true }
+                    state.consumer = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in
+                state.consumer?.resume()
+                state.consumer = nil
+            }
+        }
     }
 
     /// Waits until `size` traces are queued, the queue is finished, or `timeout` has passed.

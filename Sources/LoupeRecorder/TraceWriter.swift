@@ -5,7 +5,8 @@ import ServiceLifecycle
 /// The service that moves traces from the queue to the store in batches, off the request path.
 ///
 /// It writes when a full batch is waiting, or `flushInterval` after the first trace of a batch
-/// arrived. On graceful shutdown it drains the queue before returning.
+/// arrived. When the store fails, batches go to the spool file (in order) and are replayed once
+/// the store answers again. On graceful shutdown it drains the queue before returning.
 public struct TraceWriter: Service {
     /// Tuning for batching.
     public struct Configuration: Sendable {
@@ -13,29 +14,42 @@ public struct TraceWriter: Service {
         public var batchSize: Int
         /// How long a trace may wait for companions before it is written.
         public var flushInterval: Duration
-        /// The first wait after a failed write; it doubles up to `maxRetryDelay`.
+        /// The first wait after a failed write or replay; it doubles up to `maxRetryDelay`.
         public var retryDelay: Duration
         public var maxRetryDelay: Duration
+        /// A write that takes longer than this counts as failed, so a hung store cannot stall the queue.
+        public var writeTimeout: Duration
 
         public init(
             batchSize: Int = 512, flushInterval: Duration = .milliseconds(50),
-            retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(5)
+            retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(5),
+            writeTimeout: Duration = .seconds(10)
         ) {
             self.batchSize = batchSize
             self.flushInterval = flushInterval
             self.retryDelay = retryDelay
             self.maxRetryDelay = maxRetryDelay
+            self.writeTimeout = writeTimeout
         }
+    }
+
+    /// A store write that did not finish within `writeTimeout`.
+    struct WriteTimedOut: Error, CustomStringConvertible {
+        var timeout: Duration
+        var description: String { "the store did not answer within \(timeout)" }
     }
 
     private let queue: TraceQueue
     private let store: any TraceStore
+    private let spool: TraceSpool?
     private let configuration: Configuration
     private let logger: Logger
 
-    public init(queue: TraceQueue, store: any TraceStore, configuration: Configuration = .init(), logger: Logger) {
+    /// A writer for `store`; with a `spool`, batches the store refuses are kept there instead of held in memory.
+    public init(queue: TraceQueue, store: any TraceStore, spool: TraceSpool? = nil, configuration: Configuration = .init(), logger: Logger) {
         self.queue = queue
         self.store = store
+        self.spool = spool
         self.configuration = configuration
         self.logger = logger
     }
@@ -49,42 +63,121 @@ public struct TraceWriter: Service {
     }
 
     private func writeUntilFinished() async {
-        while await queue.waitForTraces() {
+        var replay = Backoff(configuration)
+        while true {
+            if let spool, spool.backlog > 0, replay.isDue {
+                if await replayed(spool) { replay.reset() } else { replay.fail() }
+            }
+            let hasWork: Bool
+            if let spool, spool.backlog > 0 {
+                hasWork = await queue.waitForTraces(timeout: replay.untilDue)
+            } else {
+                hasWork = await queue.waitForTraces()
+            }
+            if queue.isFinishedAndEmpty { break }
+            guard hasWork, queue.depth > 0 else { continue }
             // Give the batch time to fill unless it is full already or we are draining for shutdown.
             await queue.waitForBatch(of: configuration.batchSize, timeout: configuration.flushInterval)
-            let batch = queue.take(maxCount: configuration.batchSize)
-            await write(batch)
+            await write(queue.take(maxCount: configuration.batchSize))
+        }
+        if let spool, spool.backlog > 0, !(await replayed(spool)) {
+            logger.warning(
+                "the trace store is still unreachable; spooled traces stay on disk and are written when Loupe next starts",
+                metadata: ["spooled": "\(spool.backlog)", "spool": "\(spool.path)"]
+            )
         }
         logger.debug("trace writer drained its queue")
     }
 
-    /// Writes one batch, retrying with backoff until it lands or the service is cancelled outright.
+    /// Writes one batch: to the store, or to the spool when the store fails or a backlog must keep order.
     private func write(_ batch: [Trace]) async {
         guard !batch.isEmpty else { return }
-        var delay = configuration.retryDelay
-        var attempt = 1
+        var backoff = Backoff(configuration)
         while true {
-            do {
-                try await store.insert(batch)
-                if attempt > 1 { logger.notice("trace store is writable again", metadata: ["attempts": "\(attempt)"]) }
-                return
-            } catch {
-                // Graceful shutdown does not cancel; only a forced stop does, and then we say what is lost.
-                if Task.isCancelled {
-                    logger.critical(
-                        "trace writer was cancelled with traces unwritten",
-                        metadata: ["lost": "\(batch.count + queue.depth)", "error": "\(error)"]
-                    )
+            let mustQueueBehindBacklog = (spool?.backlog ?? 0) > 0
+            if !mustQueueBehindBacklog {
+                do {
+                    try await insert(batch)
+                    if backoff.failures > 0 { logger.notice("trace store is writable again", metadata: ["attempts": "\(backoff.failures + 1)"]) }
                     return
+                } catch {
+                    logger.error("cannot write traces to the store", metadata: ["traces": "\(batch.count)", "error": "\(error)"])
                 }
-                logger.error(
-                    "cannot write traces to the store; retrying",
-                    metadata: ["traces": "\(batch.count)", "attempt": "\(attempt)", "error": "\(error)"]
-                )
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, configuration.maxRetryDelay)
-                attempt += 1
             }
+            if let spool {
+                do {
+                    try spool.append(batch)
+                    if !mustQueueBehindBacklog { logger.warning("traces spooled to disk until the store answers", metadata: ["spooled": "\(spool.backlog)"]) }
+                    return
+                } catch {
+                    logger.critical("cannot spool traces either; holding them in memory and retrying", metadata: ["error": "\(error)"])
+                }
+            }
+            // Graceful shutdown does not cancel; only a forced stop does, and then we say what is lost.
+            if Task.isCancelled {
+                logger.critical("trace writer was cancelled with traces unwritten", metadata: ["lost": "\(batch.count + queue.depth)"])
+                return
+            }
+            backoff.fail()
+            try? await Task.sleep(for: backoff.delay)
         }
+    }
+
+    /// Replays the spool into the store in order; true when it is empty afterwards.
+    private func replayed(_ spool: TraceSpool) async -> Bool {
+        let backlog = spool.backlog
+        do {
+            try await spool.forEachBatch { batch in try await insert(batch) }
+            try spool.clear()
+            logger.notice("spooled traces written to the store", metadata: ["traces": "\(backlog)"])
+            return true
+        } catch {
+            logger.debug("spool replay failed; will retry", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// `store.insert`, bounded by `writeTimeout`.
+    private func insert(_ batch: [Trace]) async throws {
+        let timeout = configuration.writeTimeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.insert(batch) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw WriteTimedOut(timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}
+
+/// Exponential backoff between retries, from `retryDelay` up to `maxRetryDelay`.
+private struct Backoff {
+    let initial: Duration
+    let maximum: Duration
+    private(set) var failures = 0
+    private(set) var delay: Duration
+    private var due = ContinuousClock.now
+
+    init(_ configuration: TraceWriter.Configuration) {
+        initial = configuration.retryDelay
+        maximum = configuration.maxRetryDelay
+        delay = configuration.retryDelay
+    }
+
+    var isDue: Bool { ContinuousClock.now >= due }
+    var untilDue: Duration { max(due - ContinuousClock.now, .milliseconds(1)) }
+
+    mutating func fail() {
+        if failures > 0 { delay = min(delay * 2, maximum) }
+        failures += 1
+        due = ContinuousClock.now + delay
+    }
+
+    mutating func reset() {
+        failures = 0
+        delay = initial
+        due = ContinuousClock.now
     }
 }

@@ -92,3 +92,126 @@ final class RecordingStore: TraceStore {
         #expect(queue.take(maxCount: 10).map(\.id) == ["b", "c"])
     }
 }
+
+@Suite struct TraceWriterSpoolTests {
+    func spoolPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("loupe-spool-\(UUID().uuidString)/traces.spool").path
+    }
+
+    @Test func spoolsWhileTheStoreIsDownAndReplaysInOrderExactlyOnce() async throws {
+        let store = RecordingStore()
+        store.failNext(Int.max)
+        let queue = TraceQueue(capacity: 100)
+        let spool = try TraceSpool(path: spoolPath())
+        let writer = TraceWriter(
+            queue: queue, store: store, spool: spool,
+            configuration: .init(batchSize: 10, flushInterval: .milliseconds(1), retryDelay: .milliseconds(20), maxRetryDelay: .milliseconds(50)),
+            logger: Logger(label: "test")
+        )
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for index in 0..<35 { await queue.enqueue(Trace(id: "t\(index)", endpoint: "/v1/x")) }
+            // Every trace reaches the spool while the store refuses them; none is held in memory.
+            try await waitUntil { spool.backlog == 35 }
+            #expect(store.stored.isEmpty)
+            #expect(queue.depth == 0)
+            store.failNext(0)
+            try await waitUntil { spool.backlog == 0 }
+            #expect(store.stored.map(\.id) == (0..<35).map { "t\($0)" })
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func newTracesQueueBehindTheBacklogSoOrderIsKept() async throws {
+        let store = RecordingStore()
+        let spool = try TraceSpool(path: spoolPath())
+        try spool.append([Trace(id: "old1", endpoint: "/"), Trace(id: "old2", endpoint: "/")])
+        let queue = TraceQueue(capacity: 100)
+        let writer = TraceWriter(queue: queue, store: store, spool: spool, configuration: .init(flushInterval: .milliseconds(1)), logger: Logger(label: "test"))
+        await queue.enqueue(Trace(id: "new", endpoint: "/"))
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await waitUntil { store.stored.count == 3 }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(store.stored.map(\.id) == ["old1", "old2", "new"])
+        #expect(spool.backlog == 0)
+    }
+
+    @Test func shutdownWithTheStoreDownLeavesTracesOnDiskForTheNextStart() async throws {
+        let path = spoolPath()
+        let store = RecordingStore()
+        store.failNext(Int.max)
+        let queue = TraceQueue(capacity: 100)
+        let writer = TraceWriter(queue: queue, store: store, spool: try TraceSpool(path: path), configuration: .init(flushInterval: .milliseconds(1)), logger: Logger(label: "test"))
+        for index in 0..<5 { await queue.enqueue(Trace(id: "t\(index)", endpoint: "/")) }
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(store.stored.isEmpty)
+        let reopened = try TraceSpool(path: path)
+        #expect(reopened.backlog == 5)
+    }
+}
+
+@Suite struct TraceSpoolTests {
+    @Test func keepsEveryFieldExactly() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-spool-\(UUID().uuidString)").path
+        let created = Date(timeIntervalSince1970: 1_790_000_000.125)
+        let full = Trace(
+            id: TraceID.make(at: created), createdAt: created, endpoint: "/v1/chat/completions", provider: "openai",
+            model: "gpt-4o-mini", upstreamModel: "gpt-4o-mini-2024-07-18", stream: true, status: .error, statusCode: 502,
+            error: "boom \"quoted\"\n", latencyMs: 12.25, ttftMs: 3.5,
+            usage: TokenUsage(inputTokens: 10, outputTokens: 5, cachedInputTokens: 2, reasoningTokens: 1),
+            cost: USD(picos: 9_000_000_000_000_000_001), user: "alice", sessionID: "s1", tags: ["a", "b"],
+            metadata: ["team": .string("search"), "n": .number(3)],
+            request: #"{"b":1,"a":2}"#, response: "\"just a string\"", requestTruncated: true, responseTruncated: false
+        )
+        let bare = Trace(id: "bare", createdAt: created, endpoint: "/v1/models")
+        let spool = try TraceSpool(path: path)
+        try spool.append([full, bare])
+        var read: [Trace] = []
+        try await spool.forEachBatch { read += $0 }
+        #expect(read == [full, bare])
+        #expect(spool.backlog == 2)
+        try spool.clear()
+        #expect(spool.backlog == 0)
+        #expect(try TraceSpool(path: path).backlog == 0)
+    }
+
+    @Test func aTornLastLineIsCutAndLaterAppendsStayReadable() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-spool-\(UUID().uuidString)").path
+        try TraceSpool(path: path).append([Trace(id: "whole", endpoint: "/")])
+        // A crash in the middle of writing a batch leaves a line without its newline.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"[{"id":"torn","endp"#.utf8))
+        try handle.close()
+        let spool = try TraceSpool(path: path)
+        #expect(spool.backlog == 1)
+        try spool.append([Trace(id: "after", endpoint: "/")])
+        var ids: [String] = []
+        try await spool.forEachBatch { ids += $0.map(\.id) }
+        #expect(ids == ["whole", "after"])
+    }
+}
+
+/// Polls `condition` for up to five seconds.
+func waitUntil(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within 5 s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
