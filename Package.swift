@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Domain values, store protocols and errors. No I/O.
@@ -113,6 +114,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -161,6 +163,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/NIOFloor",
+            swiftSettings: swiftSettings
+        ),
+        // Ingest and report benchmarks for both stores, run by Benchmarks/store/run.
+        .executableTarget(
+            name: "loupe-store-bench",
+            dependencies: [
+                "LoupeCore",
+                "LoupeServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/StoreBench",
             swiftSettings: swiftSettings
         ),
         // Build tool that turns `prices.json` into Swift source, so the binary carries its table.
@@ -220,6 +233,18 @@ let package = Package(
         .testTarget(
             name: "LoupeProxyTests",
             dependencies: ["LoupeProxy", "LoupeCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // End to end with real processes: several instances, store outages, signals and crashes.
+        .testTarget(
+            name: "LoupeProcessTests",
+            dependencies: [
+                "LoupeCore",
+                "LoupeSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,7 @@ import Yams
 /// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
 public enum ConfigLoader {
     /// The top-level keys a config file may use.
-    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing"]
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention"]
 
     /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
     public static func defaults(environment: [String: String]) -> LoupeConfiguration {
@@ -53,16 +53,24 @@ public enum ConfigLoader {
                     }
                 }
             case "store":
-                for (field, item) in try value.mapping(allowed: ["url", "max_body_bytes"]) {
+                for (field, item) in try value.mapping(allowed: ["url", "max_body_bytes", "spool"]) {
                     switch field {
                     case "url":
                         let url = try item.string()
-                        guard url.hasPrefix("sqlite:") else {
-                            throw item.error("unsupported store '\(url)'; expected sqlite:PATH, such as sqlite:loupe-data/loupe.db")
+                        guard LoupeConfiguration.Store.isSupported(url: url) else {
+                            throw item.error(
+                                "unsupported store '\(LoupeConfiguration.Store.redacted(url: url))'; expected sqlite:PATH, such as sqlite:loupe-data/loupe.db, "
+                                    + "or postgres://USER:PASSWORD@HOST:5432/DATABASE"
+                            )
                         }
                         config.store.url = url
+                    case "spool": config.store.spoolPath = try item.string()
                     default: config.store.maxBodyBytes = try item.int(in: 0...Int(Int32.max))
                     }
+                }
+            case "retention":
+                for (_, item) in try value.mapping(allowed: ["days"]) {
+                    config.retentionDays = item.isNull ? nil : try item.int(in: 1...36_500)
                 }
             case "providers":
                 sawProviders = true
@@ -76,11 +84,13 @@ public enum ConfigLoader {
                 sawDefaultProvider = true
                 defaultProviderNode = value
                 config.defaultProvider = value.isNull ? nil : try value.string()
-            default:  // pricing
+            case "pricing":
                 for (_, item) in try value.mapping(allowed: ["file"]) {
                     let path = try item.string()
                     config.pricingFile = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
                 }
+            default:
+                break  // mapping(allowed:) has refused any other key
             }
         }
         // A file that lists its own providers chooses its own default; one that lists none keeps OpenAI's.

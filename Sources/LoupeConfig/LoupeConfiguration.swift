@@ -10,6 +10,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
     public var defaultProvider: String?
     /// An optional price file that extends or overrides the built-in table.
     public var pricingFile: String?
+    /// Traces older than this many days are deleted by `loupe db prune`; nil keeps everything.
+    public var retentionDays: Int?
     /// The config file these settings came from, if any.
     public var sourceFile: String?
 
@@ -20,6 +22,7 @@ public struct LoupeConfiguration: Sendable, Equatable {
         models: [String: Model] = [:],
         defaultProvider: String? = "openai",
         pricingFile: String? = nil,
+        retentionDays: Int? = nil,
         sourceFile: String? = nil
     ) {
         self.server = server
@@ -28,6 +31,7 @@ public struct LoupeConfiguration: Sendable, Equatable {
         self.models = models
         self.defaultProvider = defaultProvider
         self.pricingFile = pricingFile
+        self.retentionDays = retentionDays
         self.sourceFile = sourceFile
     }
 
@@ -47,14 +51,30 @@ public struct LoupeConfiguration: Sendable, Equatable {
 
     /// Where traces are kept.
     public struct Store: Sendable, Equatable {
-        /// `sqlite:PATH`; relative paths are relative to the working directory.
+        /// `sqlite:PATH` (relative to the working directory) or `postgres://user:pass@host:port/db`.
         public var url: String
         /// Request and response bodies are stored up to this many bytes and marked truncated beyond.
         public var maxBodyBytes: Int
+        /// The spool file for traces the store cannot take yet; nil means `loupe-data/spool/traces-PORT.spool`.
+        public var spoolPath: String?
 
-        public init(url: String = "sqlite:loupe-data/loupe.db", maxBodyBytes: Int = 1024 * 1024) {
+        public init(url: String = "sqlite:loupe-data/loupe.db", maxBodyBytes: Int = 1024 * 1024, spoolPath: String? = nil) {
             self.url = url
             self.maxBodyBytes = maxBodyBytes
+            self.spoolPath = spoolPath
+        }
+
+        /// True for the URL schemes Loupe has a store for.
+        public static func isSupported(url: String) -> Bool {
+            url.hasPrefix("sqlite:") || url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+        }
+
+        /// The URL with any password replaced, for messages and logs.
+        public static func redacted(url: String) -> String {
+            guard let schemeEnd = url.firstRange(of: "://"), let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
+            let credentials = url[schemeEnd.upperBound..<at]
+            guard let colon = credentials.firstIndex(of: ":") else { return url }
+            return String(url[..<colon]) + ":***" + String(url[at...])
         }
     }
 

@@ -1,1 +1,308 @@
+import Foundation
+import Logging
 import LoupeCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared trace store: PostgreSQL through a PostgresNIO connection pool, for several Loupe instances.
+public final class PostgresTraceStore: TraceStore, Service {
+    /// The advisory lock `migrate()` holds, so that instances starting together migrate one at a time.
+    static let migrationLockKey: Int64 = 0x4C6F_7570_654D_6967  // "LoupeMig"
+
+    /// How long a query waits for a connection before failing. PostgresNIO alone would queue it for a
+    /// minute (until its circuit breaker trips) while the server is unreachable.
+    static let connectionWait: Duration = .seconds(10)
+
+    private let client: PostgresClient
+    private let logger: Logger
+    /// `HOST:PORT` (or the socket path), for errors; never the password.
+    private let endpoint: String
+    private let runState = LockedValue(RunState.notStarted)
+
+    private enum RunState: Sendable {
+        case notStarted, running, ended
+    }
+
+    /// A store at `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (or `postgresql://`, optionally `?sslmode=require`).
+    /// Nothing connects until `run()`.
+    public convenience init(url: String, logger: Logger) throws {
+        var configuration = try PostgresClient.Configuration(url: url)
+        // Fail a connection attempt to an unreachable host in seconds rather than PostgresNIO's default 10.
+        configuration.options.connectTimeout = .seconds(5)
+        self.init(configuration: configuration, logger: logger)
+    }
+
+    /// A store over a PostgresNIO client configuration, for settings a URL cannot carry.
+    public init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        if let host = configuration.host {
+            self.endpoint = host.contains(":") ? "[\(host)]:\(configuration.port ?? 5432)" : "\(host):\(configuration.port ?? 5432)"
+        } else {
+            self.endpoint = configuration.unixSocketPath ?? "PostgreSQL"
+        }
+    }
+
+    /// Runs the connection pool; the store answers queries only while this runs, and cancelling it closes the pool.
+    public func run() async throws {
+        runState.withLock { $0 = .running }
+        defer { runState.withLock { $0 = .ended } }
+        await client.run()
+    }
+
+    public func migrate() async throws {
+        try await withConnection("migrate the schema") { connection in
+            try await self.transaction(on: connection) {
+                try await self.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", on: connection)
+                try await self.execute(
+                    "CREATE TABLE IF NOT EXISTS loupe_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    on: connection
+                )
+                let status = Self.status(applied: try await self.appliedMigrations(on: connection))
+                guard status.unknown.isEmpty else { throw SchemaError.newerThanBinary(unknown: status.unknown) }
+                for migration in PostgresMigration.all where status.pending.contains(migration.name) {
+                    for statement in migration.statements {
+                        try await self.execute(PostgresQuery(unsafeSQL: statement), on: connection)
+                    }
+                    // clock_timestamp, not now(): migrations applied together still sort in the order they ran.
+                    try await self.execute(
+                        "INSERT INTO loupe_migrations (name, applied_at) VALUES (\(migration.name), clock_timestamp())", on: connection
+                    )
+                    self.logger.info("applied store migration", metadata: ["migration": "\(migration.name)"])
+                }
+            }
+        }
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        try await withConnection("read the schema status") { connection in
+            Self.status(applied: try await self.appliedMigrations(on: connection))
+        }
+    }
+
+    public func insert(_ traces: [Trace]) async throws {
+        guard !traces.isEmpty else { return }
+        let statements = PostgresTraceInsert.statements(for: traces)
+        try await withConnection("insert \(traces.count) traces") { connection in
+            guard statements.count > 1 else {
+                try await self.execute(statements[0], on: connection)
+                return
+            }
+            try await self.transaction(on: connection) {
+                for statement in statements { try await self.execute(statement, on: connection) }
+            }
+        }
+    }
+
+    public func trace(id: String) async throws -> Trace? {
+        let query: PostgresQuery = "SELECT \(unescaped: Trace.postgresColumns) FROM traces WHERE id = \(id)"
+        return try await withConnection("read trace \(id)") { connection in
+            try await connection.query(query, logger: self.logger).collect().first.map(Trace.init(postgresRow:))
+        }
+    }
+
+    public func traces(matching query: TraceQuery) async throws -> TracePage {
+        var builder = PostgresQueryBuilder()
+        var conditions: [String] = []
+        if let model = query.model { conditions.append("model = \(builder.bind(model))") }
+        if let provider = query.provider { conditions.append("provider = \(builder.bind(provider))") }
+        if let user = query.user { conditions.append("user_id = \(builder.bind(user))") }
+        if let session = query.sessionID { conditions.append("session_id = \(builder.bind(session))") }
+        if let tag = query.tag { conditions.append("tags @> \(builder.bind([tag]))::text[]") }  // served by the GIN index
+        switch query.status {
+        case .status(let status): conditions.append("status = \(builder.bind(status.rawValue))")
+        case .code(let code): conditions.append("status_code = \(builder.bind(code))")
+        case .codeClass(let digit):
+            conditions.append("status_code BETWEEN \(builder.bind(digit * 100)) AND \(builder.bind(digit * 100 + 99))")
+        case nil: break
+        }
+        if let since = query.since { conditions.append("created_at >= \(builder.bind(Self.millis(since)))") }
+        if let until = query.until { conditions.append("created_at < \(builder.bind(Self.millis(until)))") }
+        if let cursor = query.cursor {
+            conditions.append("(created_at, id) < (\(builder.bind(cursor.createdAtMillis)), \(builder.bind(cursor.id)))")
+        }
+        let limit = min(max(query.limit, 1), TraceQuery.maxLimit)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let limitPlaceholder = builder.bind(limit + 1)
+        builder.append("SELECT \(Trace.postgresColumns) FROM traces \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limitPlaceholder)")
+        let finalQuery = builder.query
+        var traces = try await withConnection("list traces") { connection in
+            try await connection.query(finalQuery, logger: self.logger).collect().map(Trace.init(postgresRow:))
+        }
+        var next: TraceCursor?
+        if traces.count > limit {
+            traces.removeLast()
+            next = traces.last.map { TraceCursor(after: $0) }
+        }
+        return TracePage(traces: traces, nextCursor: next)
+    }
+
+    public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
+        let key: String
+        var from = "traces t"
+        switch query.groupBy {
+        case .model: key = "t.model"
+        case .provider: key = "t.provider"
+        case .user: key = "t.user_id"
+        case .day: key = "to_char(TIMESTAMP '1970-01-01' + t.created_at * INTERVAL '1 millisecond', 'YYYY-MM-DD')"
+        case .tag:
+            key = "g.tag"
+            // DISTINCT: a tag repeated on one trace counts that trace once, as in the SQLite store.
+            from = "traces t LEFT JOIN LATERAL (SELECT DISTINCT u.tag FROM unnest(t.tags) AS u(tag)) g ON true"
+        }
+        var builder = PostgresQueryBuilder()
+        var conditions: [String] = []
+        if let since = query.since { conditions.append("t.created_at >= \(builder.bind(Self.millis(since)))") }
+        if let until = query.until { conditions.append("t.created_at < \(builder.bind(Self.millis(until)))") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // percentile_disc is nearest rank, as the SQLite store computes it. The cost sum is numeric
+        // (exact); it travels as text so that no floating point touches it.
+        builder.append("""
+            SELECT k, count(*) AS requests,
+                   COALESCE(sum(input_tokens), 0)::bigint AS input_tokens,
+                   COALESCE(sum(output_tokens), 0)::bigint AS output_tokens,
+                   sum(cost_picos)::text AS cost_picos,
+                   count(*) FILTER (WHERE status = 'error') AS errors,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+                   percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+            FROM (
+                SELECT \(key) AS k, t.input_tokens, t.output_tokens, t.cost_picos, t.status, t.latency_ms
+                FROM \(from) \(whereClause)
+            ) AS grouped
+            GROUP BY k
+            ORDER BY requests DESC, k COLLATE "C" NULLS FIRST
+            """)
+        let finalQuery = builder.query
+        let rows = try await withConnection("build a cost report") { connection in
+            try await connection.query(finalQuery, logger: self.logger).collect()
+        }
+        return try rows.map { postgresRow in
+            let row = postgresRow.makeRandomAccess()
+            var cost: Decimal?
+            if let picos = try row["cost_picos"].decode(String?.self) {
+                guard let sum = Decimal(string: picos, locale: Locale(identifier: "en_US_POSIX")) else {
+                    throw PostgresStoreError(operation: "build a cost report", endpoint: endpoint, reason: "the cost sum '\(picos)' is not a number")
+                }
+                cost = sum / Decimal(USD.picosPerDollar)
+            }
+            return CostReportRow(
+                key: try row["k"].decode(String?.self),
+                requests: try row["requests"].decode(Int.self),
+                inputTokens: try row["input_tokens"].decode(Int.self),
+                outputTokens: try row["output_tokens"].decode(Int.self),
+                costUSD: cost,
+                errors: try row["errors"].decode(Int.self),
+                p50LatencyMs: try row["p50"].decode(Double?.self),
+                p95LatencyMs: try row["p95"].decode(Double?.self)
+            )
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await withConnection("count traces") { connection in
+            try await self.firstInt("SELECT count(*) FROM traces", on: connection)
+        }
+    }
+
+    public func deleteTraces(createdBefore date: Date) async throws -> Int {
+        let cutoff = Self.millis(date)
+        return try await withConnection("delete traces older than the retention period") { connection in
+            try await self.firstInt(
+                "WITH deleted AS (DELETE FROM traces WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*) FROM deleted",
+                on: connection
+            )
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await withConnection("answer a ping") { connection in try await self.firstInt("SELECT 1", on: connection) }
+    }
+
+    // MARK: - Helpers
+
+    static func millis(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func status(applied: [String]) -> SchemaStatus {
+        let appliedSet = Set(applied)
+        let known = PostgresMigration.all.map(\.name)
+        let knownSet = Set(known)
+        return SchemaStatus(
+            applied: applied,
+            pending: known.filter { !appliedSet.contains($0) },
+            unknown: applied.filter { !knownSet.contains($0) }
+        )
+    }
+
+    private func appliedMigrations(on connection: PostgresConnection) async throws -> [String] {
+        let ledger = try await connection.query("SELECT to_regclass('loupe_migrations') IS NOT NULL", logger: logger).collect()
+        guard try ledger.first?.decode(Bool.self) == true else { return [] }
+        return try await connection.query("SELECT name FROM loupe_migrations ORDER BY applied_at, name", logger: logger)
+            .collect().map { try $0.decode(String.self) }
+    }
+
+    /// Runs `body` on a pooled connection, failing with a `PostgresStoreError` that names `operation` when
+    /// no connection comes within `connectionWait` or PostgreSQL reports an error.
+    private func withConnection<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                let leased = LockedValue(false)
+                group.addTask {
+                    // A query made before run() began would only wait in the pool's queue, with a warning.
+                    while self.runState.current == .notStarted { try await Task.sleep(for: .milliseconds(10)) }
+                    return try await self.client.withConnection { connection in
+                        leased.withLock { $0 = true }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectionWait)
+                    guard leased.current else { throw self.noConnectionError(operation) }
+                    return nil  // the query runs: let it finish, however long it takes
+                }
+                while let result = try await group.next() {
+                    if let result {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw CancellationError()
+            }
+        } catch {
+            throw PostgresStoreError.wrapping(error, operation: operation, endpoint: endpoint)
+        }
+    }
+
+    private func noConnectionError(_ operation: String) -> PostgresStoreError {
+        let reason = switch runState.current {
+        case .notStarted: "the store's run() has not begun; run the store in the ServiceGroup before querying it"
+        case .running: "no connection within \(Self.connectionWait); check that PostgreSQL is running there and accepts connections"
+        case .ended: "the store is not running: its run() has ended"
+        }
+        return PostgresStoreError(operation: operation, endpoint: endpoint, reason: reason)
+    }
+
+    /// Runs `body` between BEGIN and COMMIT, rolling back and rethrowing its own error when it fails.
+    private func transaction<Result>(on connection: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
+        try await execute("BEGIN", on: connection)
+        do {
+            let result = try await body()
+            try await execute("COMMIT", on: connection)
+            return result
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger).collect()
+            throw error
+        }
+    }
+
+    private func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
+        _ = try await connection.query(query, logger: logger).collect()
+    }
+
+    private func firstInt(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Int {
+        try await connection.query(query, logger: logger).collect().first?.decode(Int.self) ?? 0
+    }
+}

@@ -23,7 +23,7 @@ public struct TraceWriter: Service {
         public init(
             batchSize: Int = 512, flushInterval: Duration = .milliseconds(50),
             retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(5),
-            writeTimeout: Duration = .seconds(10)
+            writeTimeout: Duration = .seconds(2)
         ) {
             self.batchSize = batchSize
             self.flushInterval = flushInterval

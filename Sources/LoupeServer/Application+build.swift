@@ -6,23 +6,27 @@ import LoupeConfig
 import LoupeCore
 import LoupePricing
 import LoupeRecorder
+import Prometheus
+import Foundation
 
 /// Builds the Loupe server: store, trace writer, upstream client and routes, ready to run.
 ///
 /// - Parameters:
 ///   - configuration: resolved settings (defaults, config file and flags).
 ///   - store: the trace store to use; nil opens the one `configuration.store.url` names.
+///   - migrate: apply pending migrations before serving; when false, a schema that is not current stops the start.
 ///   - writer: batching settings for the trace writer.
 ///   - logger: the logger for the server and its services.
 public func buildApplication(
     configuration: LoupeConfiguration,
     store: (any TraceStore)? = nil,
+    migrate: Bool = true,
     writer: TraceWriter.Configuration = .init(),
     queueCapacity: Int = 65_536,
     logger: Logger = Logger(label: "loupe")
 ) async throws -> some ApplicationProtocol {
-    let store = try store ?? StoreFactory.open(url: configuration.store.url)
-    try await store.migrate()
+    let opened = try store.map { OpenedStore(store: $0, service: nil) } ?? StoreFactory.open(url: configuration.store.url, logger: logger)
+    let store = opened.store
 
     var prices = PriceTable.builtIn
     if let file = configuration.pricingFile {
@@ -30,7 +34,8 @@ public func buildApplication(
     }
 
     let queue = TraceQueue(capacity: queueCapacity)
-    let traceWriter = TraceWriter(queue: queue, store: store, configuration: writer, logger: logger)
+    let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
+    let traceWriter = TraceWriter(queue: queue, store: store, spool: spool, configuration: writer, logger: logger)
     let upstream = UpstreamClient()
     let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger)
 
@@ -42,15 +47,33 @@ public func buildApplication(
         maxBodyBytes: configuration.server.maxBodyBytes
     ).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
-    HealthController<BasicRequestContext>(store: store, queue: queue).addRoutes(to: router)
+    HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
+    MetricsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), queue: queue, spool: spool).addRoutes(to: router)
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "loupe"),
         logger: logger
     )
+    // The store's connections must be up before the schema is checked, so this runs inside the service group.
+    app.beforeServerStarts {
+        if migrate {
+            try await store.migrate()
+        } else {
+            let status = try await store.schemaStatus()
+            guard status.unknown.isEmpty else { throw SchemaError.newerThanBinary(unknown: status.unknown) }
+            guard status.pending.isEmpty else { throw SchemaError.pendingMigrations(status.pending) }
+        }
+    }
     // Services stop in reverse order: the server drains first, then the upstream client,
-    // then the writer flushes every queued trace.
+    // then the writer flushes every queued trace, and last the store's connections close.
+    if let storeService = opened.service { app.addServices(storeService) }
     app.addServices(traceWriter, upstream)
     return app
+}
+
+/// Each instance keeps its own spool, so two on one machine never share a file.
+func defaultSpoolPath(port: Int) -> String {
+    let name = port == 0 ? "traces-pid\(getpid()).spool" : "traces-\(port).spool"
+    return "loupe-data/spool/" + name
 }

@@ -8,6 +8,7 @@ import LoupeRecorder
 struct HealthController<Context: RequestContext>: Sendable {
     let store: any TraceStore
     let queue: TraceQueue
+    let spool: TraceSpool
 
     func addRoutes(to router: Router<Context>) {
         router.get("healthz") { _, _ in
@@ -16,17 +17,45 @@ struct HealthController<Context: RequestContext>: Sendable {
         router.get("readyz") { _, _ in await readiness() }
     }
 
-    /// Ready when the store answers; the body also shows how many traces wait to be written.
+    /// The body shows the store's state and how many traces wait to be written, in memory and spooled.
+    ///
+    /// While the store is down the spool takes the traces, so the instance still proxies without
+    /// loss: it stays ready (200) and reports `"status":"degraded"` with its backlog.
     func readiness() async -> Response {
-        let depth = queue.depth
+        var body: [String: JSONValue] = [
+            "queued_traces": .number(Double(queue.depth)),
+            "spooled_traces": .number(Double(spool.backlog)),
+        ]
         do {
-            try await store.ping()
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ready","store":"ok","queued_traces":\#(depth)}"#))
-            )
+            try await withTimeout(.seconds(1)) { try await store.ping() }
+            body["status"] = .string("ready")
+            body["store"] = .string("ok")
         } catch {
-            return APIError(status: .serviceUnavailable, message: "The trace store does not answer: \(error)", type: "server_error", code: "store_unavailable").response()
+            body["status"] = .string("degraded")
+            body["store"] = .string("unavailable")
+            body["store_error"] = .string("\(error)")
         }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).jsonText))
+        )
+    }
+}
+
+/// The store did not answer a readiness ping in time.
+struct PingTimedOut: Error, CustomStringConvertible {
+    var description: String { "the store did not answer within 1 s" }
+}
+
+/// Runs `operation`, failing with `PingTimedOut` after `timeout`, so a probe never hangs on a dead store.
+private func withTimeout(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw PingTimedOut()
+        }
+        defer { group.cancelAll() }
+        try await group.next()
     }
 }

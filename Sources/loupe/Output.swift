@@ -3,18 +3,32 @@ import Foundation
 import LoupeConfig
 import LoupeCore
 import LoupeServer
+import Logging
 
-/// Opens the existing store the configuration names, for reading.
-func openStore(_ options: ConfigOptions) async throws -> any TraceStore {
+/// Runs `body` with the existing store the configuration names, brought up to date first.
+func withStore<Result: Sendable>(
+    _ options: ConfigOptions, migrate: Bool = true, _ body: @Sendable (any TraceStore) async throws -> Result
+) async throws -> Result {
     let configuration = try options.load()
     do {
-        let store = try StoreFactory.open(url: configuration.store.url, create: false)
-        try await store.migrate()
-        return store
+        let opened = try StoreFactory.open(url: configuration.store.url, create: false, logger: quietLogger)
+        return try await opened.withRunning { store in
+            if migrate { try await store.migrate() }
+            return try await body(store)
+        }
     } catch let error as StoreFactory.MissingStore {
+        throw CommandFailure("\(error)")
+    } catch let error as SchemaError {
         throw CommandFailure("\(error)")
     }
 }
+
+/// A logger for one-shot commands: only problems are worth printing.
+let quietLogger: Logger = {
+    var logger = Logger(label: "loupe")
+    logger.logLevel = .warning
+    return logger
+}()
 
 /// Prints `value` as JSON on standard output.
 func printJSON(_ value: some Encodable, pretty: Bool = false) throws {

@@ -28,8 +28,7 @@ struct ReportCommand: AsyncParsableCommand {
                 since: try since.map { try TimeExpression.parse($0) },
                 until: try until.map { try TimeExpression.parse($0) }
             )
-            let store = try await openStore(options)
-            let rows = try await store.costReport(query)
+            let rows = try await withStore(options) { try await $0.costReport(query) }
             if json {
                 let data: [[String: JSONValue]] = rows.map { row in
                     [

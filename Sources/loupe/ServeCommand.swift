@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import LoupeConfig
 import LoupeServer
+import LoupeCore
 
 /// `loupe serve`: run the proxy, the query API and the trace writer.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,6 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (overrides server.port; 0 picks a free one).")
     var port: Int?
+
+    @Flag(help: "Do not migrate the store on start; refuse to start if its schema is not current.")
+    var noMigrate = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -39,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "loupe")
         let app: any ApplicationProtocol
         do {
-            app = try await buildApplication(configuration: configuration, logger: logger)
+            app = try await buildApplication(configuration: configuration, migrate: !noMigrate, logger: logger)
         } catch {
             throw CommandFailure("cannot start: \(error)")
         }
@@ -47,11 +51,15 @@ struct ServeCommand: AsyncParsableCommand {
             "Loupe is starting",
             metadata: [
                 "address": "http://\(configuration.server.host):\(configuration.server.port)",
-                "store": "\(configuration.store.url)",
+                "store": "\(LoupeConfiguration.Store.redacted(url: configuration.store.url))",
                 "config": "\(configuration.sourceFile ?? "defaults")",
             ]
         )
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as SchemaError {
+            throw CommandFailure("cannot start: \(error)")
+        }
     }
 }
 

@@ -42,8 +42,8 @@ struct TracesCommand: AsyncParsableCommand {
                 guard let position = TraceCursor(token: cursor) else { throw ValidationError("--cursor is not a next_cursor that Loupe printed") }
                 query.cursor = position
             }
-            let store = try await openStore(options)
-            let page = try await store.traces(matching: query)
+            let finalQuery = query
+            let page = try await withStore(options) { try await $0.traces(matching: finalQuery) }
             if json {
                 try printJSON(page)
                 return
@@ -68,8 +68,8 @@ struct TracesCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON (the default for show).") var json = false
 
         func run() async throws {
-            let store = try await openStore(options)
-            guard let trace = try await store.trace(id: id) else {
+            let id = self.id
+            guard let trace = try await withStore(options, { try await $0.trace(id: id) }) else {
                 throw CommandFailure("no trace has the id '\(id)'")
             }
             try printJSON(trace, pretty: true)

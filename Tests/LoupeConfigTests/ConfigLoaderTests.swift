@@ -98,4 +98,36 @@ import Testing
         #expect(failure.key == "default_provider")
         #expect(failure.message.contains("unknown provider 'azure'"))
     }
+
+    @Test func storeSettingsForPostgresSpoolAndRetention() throws {
+        let yaml = """
+            store: { url: "postgres://loupe:s3cret@db:5432/loupe", spool: /var/lib/loupe/a.spool, max_body_bytes: 2048 }
+            retention: { days: 30 }
+            """
+        let config = try ConfigLoader.parse(yaml: yaml, file: "loupe.yaml", environment: environment)
+        #expect(config.store == .init(url: "postgres://loupe:s3cret@db:5432/loupe", maxBodyBytes: 2048, spoolPath: "/var/lib/loupe/a.spool"))
+        #expect(config.retentionDays == 30)
+    }
+
+    @Test func unsupportedStoreURLIsRefusedWithoutShowingThePassword() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.parse(yaml: "store:\n  url: \"mysql://root:hunter2@db/loupe\"\n", file: "loupe.yaml", environment: environment)
+        }
+        #expect(error.description.hasPrefix("loupe.yaml:2: store.url: unsupported store"))
+        #expect(error.description.contains("postgres://"))
+        #expect(!error.description.contains("hunter2"))
+    }
+
+    @Test func retentionDaysMustBePositive() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.parse(yaml: "retention: { days: 0 }", file: "loupe.yaml", environment: environment)
+        }
+        #expect(error.description.contains("retention.days"))
+    }
+
+    @Test func redactedURLHidesOnlyThePassword() {
+        #expect(LoupeConfiguration.Store.redacted(url: "postgres://loupe:p@ss@db:5432/x") == "postgres://loupe:***@db:5432/x")
+        #expect(LoupeConfiguration.Store.redacted(url: "postgres://loupe@db/x") == "postgres://loupe@db/x")
+        #expect(LoupeConfiguration.Store.redacted(url: "sqlite:loupe-data/loupe.db") == "sqlite:loupe-data/loupe.db")
+    }
 }

@@ -89,7 +89,7 @@ func withLoupe(
     let path = directory.appendingPathComponent("loupe.db").path
     try await FakeOpenAIUpstream.withRunning(.init(requiredAPIKey: "sk-provider")) { upstream in
         var configuration = LoupeConfiguration(
-            store: .init(url: "sqlite:\(path)"),
+            store: .init(url: "sqlite:\(path)", spoolPath: directory.appendingPathComponent("traces.spool").path),
             providers: ["fake": .init(baseURL: upstream.baseURL, apiKey: "sk-provider", timeoutMs: 10_000)],
             models: ["fast": .init(provider: "fake", upstreamModel: "gpt-4o-mini")],
             defaultProvider: "fake"

@@ -1,0 +1,19 @@
+import Foundation
+
+/// A value shared between tasks behind a lock. (`Synchronization.Mutex` would need macOS 15.)
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+
+    var current: Value { withLock { $0 } }
+}

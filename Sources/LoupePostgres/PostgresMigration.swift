@@ -1,0 +1,49 @@
+/// One named schema change of the PostgreSQL store; its name is recorded in `loupe_migrations` once applied.
+struct PostgresMigration: Sendable {
+    var name: String
+    /// Run in order, one statement each, because the extended query protocol takes a single statement.
+    var statements: [String]
+
+    /// Every migration this binary knows, oldest first. Append only: never edit or reorder an applied one.
+    static let all: [PostgresMigration] = [
+        PostgresMigration(name: "v1-traces", statements: [
+            """
+            CREATE TABLE traces (
+                id TEXT COLLATE "C" PRIMARY KEY,      -- "C" so ids order bytewise, as in SQLite
+                created_at BIGINT NOT NULL,           -- Unix milliseconds, so cursors compare exactly
+                endpoint TEXT NOT NULL,
+                provider TEXT,
+                model TEXT,
+                upstream_model TEXT,
+                stream BOOLEAN NOT NULL,
+                status TEXT NOT NULL,
+                status_code INTEGER NOT NULL,
+                error TEXT,
+                latency_ms DOUBLE PRECISION NOT NULL,
+                ttft_ms DOUBLE PRECISION,
+                input_tokens BIGINT,
+                output_tokens BIGINT,
+                cached_input_tokens BIGINT,
+                reasoning_tokens BIGINT,
+                cost_picos BIGINT,                    -- USD × 10^12; NULL when the price is unknown
+                user_id TEXT,
+                session_id TEXT,
+                tags TEXT[] NOT NULL,                 -- in the order given; indexed by traces_tags
+                metadata TEXT,                        -- JSON object, kept as written
+                request TEXT,
+                response TEXT,
+                request_truncated BOOLEAN NOT NULL,
+                response_truncated BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX traces_created ON traces (created_at, id)",
+            "CREATE INDEX traces_model ON traces (model, created_at, id)",
+            "CREATE INDEX traces_provider ON traces (provider, created_at, id)",
+            "CREATE INDEX traces_user ON traces (user_id, created_at, id)",
+            "CREATE INDEX traces_session ON traces (session_id, created_at, id)",
+            "CREATE INDEX traces_status ON traces (status, created_at, id)",
+            "CREATE INDEX traces_status_code ON traces (status_code, created_at, id)",
+            "CREATE INDEX traces_tags ON traces USING GIN (tags)",
+        ]),
+    ]
+}
