@@ -74,11 +74,15 @@ public struct TraceWriter: Service {
             } else {
                 hasWork = await queue.waitForTraces()
             }
-            if queue.isFinishedAndEmpty { break }
+            if queue.isFinishedAndEmpty || Task.isCancelled { break }
             guard hasWork, queue.depth > 0 else { continue }
             // Give the batch time to fill unless it is full already or we are draining for shutdown.
             await queue.waitForBatch(of: configuration.batchSize, timeout: configuration.flushInterval)
             await write(queue.take(maxCount: configuration.batchSize))
+        }
+        if Task.isCancelled {
+            keepUnwrittenOnCancellation()
+            return
         }
         if let spool, spool.backlog > 0, !(await replayed(spool)) {
             logger.warning(
@@ -87,6 +91,19 @@ public struct TraceWriter: Service {
             )
         }
         logger.debug("trace writer drained its queue")
+    }
+
+    /// A forced stop leaves no time for the store; what is still queued goes to the spool, which is synchronous.
+    private func keepUnwrittenOnCancellation() {
+        let rest = queue.take(maxCount: Int.max)
+        guard !rest.isEmpty else { return }
+        do {
+            guard let spool else { throw CancellationError() }
+            try spool.append(rest)
+            logger.warning("trace writer was cancelled; queued traces were spooled", metadata: ["spooled": "\(rest.count)"])
+        } catch {
+            logger.critical("trace writer was cancelled with traces unwritten", metadata: ["lost": "\(rest.count)", "error": "\(error)"])
+        }
     }
 
     /// Writes one batch: to the store, or to the spool when the store fails or a backlog must keep order.

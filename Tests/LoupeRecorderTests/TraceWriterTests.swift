@@ -162,6 +162,36 @@ final class RecordingStore: TraceStore {
     }
 }
 
+/// A store whose writes never finish, as with a database that hangs.
+final class HangingStore: TraceStore {
+    func migrate() async throws {}
+    func schemaStatus() async throws -> SchemaStatus { SchemaStatus(applied: [], pending: [], unknown: []) }
+    func insert(_ traces: [Trace]) async throws { try await Task.sleep(for: .seconds(3600)) }
+    func trace(id: String) async throws -> Trace? { nil }
+    func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: [], nextCursor: nil) }
+    func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
+    func count() async throws -> Int { 0 }
+    func deleteTraces(createdBefore date: Date) async throws -> Int { 0 }
+    func ping() async throws {}
+}
+
+@Suite struct TraceWriterCancellationTests {
+    @Test func aForcedStopSpoolsWhatIsQueuedInsteadOfLosingIt() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-spool-\(UUID().uuidString)").path
+        let queue = TraceQueue(capacity: 100)
+        let writer = TraceWriter(
+            queue: queue, store: HangingStore(), spool: try TraceSpool(path: path),
+            configuration: .init(batchSize: 2, flushInterval: .milliseconds(1), writeTimeout: .seconds(3600)), logger: Logger(label: "test")
+        )
+        for index in 0..<7 { await queue.enqueue(Trace(id: "t\(index)", endpoint: "/")) }
+        let running = Task { try await writer.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        running.cancel()
+        try await running.value
+        #expect(try TraceSpool(path: path).backlog == 7)
+    }
+}
+
 @Suite struct TraceSpoolTests {
     @Test func keepsEveryFieldExactly() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-spool-\(UUID().uuidString)").path
