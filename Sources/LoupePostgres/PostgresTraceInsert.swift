@@ -106,11 +106,5 @@ enum PostgresTraceInsert {
     }
 
     /// PostgreSQL text cannot hold NUL, so it becomes U+FFFD rather than failing the whole batch.
-    static func text(_ string: String) -> String {
-        // memchr: bodies are large and this runs on every one of them.
-        let hasNUL = string.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
-        } ?? string.utf8.contains(0)
-        return hasNUL ? string.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : string
-    }
+    static func text(_ string: String) -> String { string.withoutNUL }
 }

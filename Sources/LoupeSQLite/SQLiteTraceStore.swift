@@ -15,6 +15,11 @@ public final class SQLiteTraceStore: TraceStore {
             // NORMAL is durable across application crashes in WAL mode; only power loss can drop
             // the last commits, and the trace writer batches anyway.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A bigger page cache and memory-mapped reads keep the indexes of a large store in
+            // memory instead of re-reading pages for every batch and report.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.busyMode = .timeout(5)
         self.writer = try DatabasePool(path: path, configuration: configuration)
@@ -119,17 +124,18 @@ public final class SQLiteTraceStore: TraceStore {
                 let millis = Self.millis(trace.createdAt)
                 let arguments: [(any DatabaseValueConvertible)?] = [
                     trace.id, millis, trace.endpoint, trace.provider, trace.model, trace.upstreamModel,
-                    trace.stream, trace.status.rawValue, trace.statusCode, trace.error,
+                    trace.stream, trace.status.rawValue, trace.statusCode, trace.error?.withoutNUL,
                     trace.latencyMs, trace.ttftMs, trace.usage.inputTokens, trace.usage.outputTokens,
                     trace.usage.cachedInputTokens, trace.usage.reasoningTokens, trace.cost?.picos,
-                    trace.user, trace.sessionID, Self.jsonArray(trace.tags), trace.metadata.map { JSONValue.object($0).jsonText },
-                    trace.request, trace.response, trace.requestTruncated, trace.responseTruncated,
+                    trace.user?.withoutNUL, trace.sessionID?.withoutNUL, Self.jsonArray(trace.tags.map(\.withoutNUL)),
+                    trace.metadata.map { JSONValue.object($0).jsonText },
+                    trace.request?.withoutNUL, trace.response?.withoutNUL, trace.requestTruncated, trace.responseTruncated,
                 ]
                 try insertTrace.execute(arguments: StatementArguments(arguments))
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
                 for tag in trace.tags {
-                    try insertTag.execute(arguments: [trace.id, tag, millis])
+                    try insertTag.execute(arguments: [trace.id, tag.withoutNUL, millis])
                 }
             }
         }

@@ -302,8 +302,9 @@ import Testing
             try await store.insert([odd, trace(1)])
             #expect(try await store.count() == 2)
             let stored = try #require(try await store.trace(id: odd.id))
-            // PostgreSQL keeps "after" (the NUL becomes U+FFFD); SQLite's reader stops at the NUL.
-            #expect(stored.request?.hasPrefix("before") == true)
+            // Both stores keep the whole text, with the NUL as U+FFFD.
+            #expect(stored.request == "before\u{FFFD}after")
+            #expect(stored.user == "nul\u{FFFD}user")
             #expect(stored.tags.count == 1)
             #expect(stored.metadata?["k"] != nil)
         }
