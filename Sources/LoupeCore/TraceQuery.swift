@@ -98,4 +98,14 @@ public struct TracePage: Sendable {
         self.traces = traces
         self.nextCursor = nextCursor
     }
+
+    /// A page from up to `limit + 1` rows fetched newest first: the extra row only says another page follows.
+    public init(fetched: [Trace], limit: Int) {
+        guard fetched.count > limit else {
+            self.init(traces: fetched, nextCursor: nil)
+            return
+        }
+        let page = Array(fetched.prefix(limit))
+        self.init(traces: page, nextCursor: page.last.map { TraceCursor(after: $0) })
+    }
 }

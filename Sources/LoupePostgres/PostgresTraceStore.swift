@@ -126,15 +126,10 @@ public final class PostgresTraceStore: TraceStore, Service {
         let limitPlaceholder = builder.bind(limit + 1)
         builder.append("SELECT \(Trace.postgresColumns) FROM traces \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limitPlaceholder)")
         let finalQuery = builder.query
-        var traces = try await withConnection("list traces") { connection in
+        let traces = try await withConnection("list traces") { connection in
             try await connection.query(finalQuery, logger: self.logger).collect().map(Trace.init(postgresRow:))
         }
-        var next: TraceCursor?
-        if traces.count > limit {
-            traces.removeLast()
-            next = traces.last.map { TraceCursor(after: $0) }
-        }
-        return TracePage(traces: traces, nextCursor: next)
+        return TracePage(fetched: traces, limit: limit)
     }
 
     public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {

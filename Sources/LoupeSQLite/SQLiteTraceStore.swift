@@ -175,13 +175,7 @@ public final class SQLiteTraceStore: TraceStore {
         let sql = "SELECT * FROM traces \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let finalArguments = arguments
         return try await writer.read { db in
-            var traces = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.trace(from:))
-            var next: TraceCursor?
-            if traces.count > limit {
-                traces.removeLast()
-                next = traces.last.map { TraceCursor(after: $0) }
-            }
-            return TracePage(traces: traces, nextCursor: next)
+            TracePage(fetched: try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.trace(from:)), limit: limit)
         }
     }
 
