@@ -15,11 +15,6 @@ public final class SQLiteTraceStore: TraceStore {
             // NORMAL is durable across application crashes in WAL mode; only power loss can drop
             // the last commits, and the trace writer batches anyway.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A bigger page cache and memory-mapped reads keep the indexes of a large store in
-            // memory instead of re-reading pages for every batch and report.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.busyMode = .timeout(5)
         self.writer = try DatabasePool(path: path, configuration: configuration)
