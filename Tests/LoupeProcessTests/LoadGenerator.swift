@@ -29,6 +29,17 @@ final class LoadGenerator: Sendable {
     var failures: [String] { state.withLock { $0.failures } }
     func stop() { state.withLock { $0.stopped = true } }
 
+    /// Waits until `count` calls have been answered 2xx, however slow the machine; fails after 30 s.
+    func waitForSuccesses(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while state.withLock({ $0.successes.count }) < count {
+            guard ContinuousClock.now < deadline else {
+                throw ProcessFailure(description: "only \(successes.count) calls answered in 30 s; failures: \(failures.prefix(3))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Runs `clients` loops until `stop()`; a client whose connection is refused (server gone) stops itself.
     func run(clients: Int, http: HTTPClient) async {
         await withTaskGroup(of: Void.self) { group in

@@ -57,7 +57,7 @@ func reportedRequests(_ report: JSONValue) -> Int {
 
             let load = LoadGenerator(targets: [a.baseURL, b.baseURL])
             let running = Task { await load.run(clients: 8, http: http) }
-            try await Task.sleep(for: .seconds(2))
+            try await load.waitForSuccesses(200)
             load.stop()
             await running.value
             #expect(load.failures.isEmpty, "failed calls: \(load.failures.prefix(3))")

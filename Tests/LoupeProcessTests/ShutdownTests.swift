@@ -20,7 +20,7 @@ import Glibc
             let loupe = try await LoupeInstance.start(storeURL: "sqlite:\(database)", upstreamPort: upstreamPort, folder: folder.appendingPathComponent("loupe"), http: http)
             let load = LoadGenerator(targets: [loupe.baseURL])
             let running = Task { await load.run(clients: 8, http: http) }
-            try await Task.sleep(for: .seconds(1.5))
+            try await load.waitForSuccesses(100)
             loupe.process.signal(SIGTERM)
             #expect(await loupe.process.waitForExit() == 0, "\(loupe.process.logTail)")
             load.stop()
@@ -46,7 +46,9 @@ import Glibc
             let loupe = try await LoupeInstance.start(storeURL: "sqlite:\(database)", upstreamPort: upstreamPort, folder: folder.appendingPathComponent("loupe"), http: http)
             let load = LoadGenerator(targets: [loupe.baseURL])
             let running = Task { await load.run(clients: 8, http: http) }
-            try await Task.sleep(for: .seconds(1.5))
+            try await load.waitForSuccesses(100)
+            // Past the last flush window, so some answered calls must already be on disk.
+            try await Task.sleep(for: .milliseconds(700))
             let killedAt = ContinuousClock.now
             loupe.process.signal(SIGKILL)
             _ = await loupe.process.waitForExit()

@@ -26,7 +26,7 @@ import Glibc
 
             let load = LoadGenerator(targets: [loupe.baseURL])
             let running = Task { await load.run(clients: 8, http: http) }
-            try await Task.sleep(for: .seconds(1.5))
+            try await load.waitForSuccesses(100)
             try cluster.stopServer()
             let stoppedAt = load.successes.count
             // The proxy keeps answering while the store is down, and /readyz says how much waits on disk.
