@@ -33,12 +33,6 @@ public struct TraceWriter: Service {
         }
     }
 
-    /// A store write that did not finish within `writeTimeout`.
-    struct WriteTimedOut: Error, CustomStringConvertible {
-        var timeout: Duration
-        var description: String { "the store did not answer within \(timeout)" }
-    }
-
     private let queue: TraceQueue
     private let store: any TraceStore
     private let spool: TraceSpool?
@@ -156,15 +150,8 @@ public struct TraceWriter: Service {
 
     /// `store.insert`, bounded by `writeTimeout`.
     private func insert(_ batch: [Trace]) async throws {
-        let timeout = configuration.writeTimeout
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.insert(batch) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw WriteTimedOut(timeout: timeout)
-            }
-            defer { group.cancelAll() }
-            try await group.next()
+        try await withTimeout(configuration.writeTimeout, operation: "write \(batch.count) traces to the store") {
+            try await store.insert(batch)
         }
     }
 }

@@ -27,7 +27,7 @@ struct HealthController<Context: RequestContext>: Sendable {
             "spooled_traces": .number(Double(spool.backlog)),
         ]
         do {
-            try await withTimeout(.seconds(1)) { try await store.ping() }
+            try await withTimeout(.seconds(1), operation: "answer a readiness ping") { try await store.ping() }
             body["status"] = .string("ready")
             body["store"] = .string("ok")
         } catch {
@@ -39,23 +39,5 @@ struct HealthController<Context: RequestContext>: Sendable {
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).jsonText))
         )
-    }
-}
-
-/// The store did not answer a readiness ping in time.
-struct PingTimedOut: Error, CustomStringConvertible {
-    var description: String { "the store did not answer within 1 s" }
-}
-
-/// Runs `operation`, failing with `PingTimedOut` after `timeout`, so a probe never hangs on a dead store.
-private func withTimeout(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw PingTimedOut()
-        }
-        defer { group.cancelAll() }
-        try await group.next()
     }
 }
