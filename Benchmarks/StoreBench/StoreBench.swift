@@ -75,5 +75,9 @@ struct StoreBench {
             timings.sort()
             print("report \(name): median \(timings[1]) (min \(timings[0]), max \(timings[2]))")
         }
+        // What the v2-cost-rollups migration costs an existing store of this size.
+        let started = ContinuousClock.now
+        try await store.rebuildCostRollups()
+        print("rebuild the cost rollups from \(total) traces: \(ContinuousClock.now - started)")
     }
 }

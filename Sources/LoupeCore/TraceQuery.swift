@@ -67,7 +67,7 @@ public struct TraceCursor: Sendable, Hashable {
 
     /// The cursor just after `trace`.
     public init(after trace: Trace) {
-        self.init(createdAtMillis: Int64((trace.createdAt.timeIntervalSince1970 * 1000).rounded(.down)), id: trace.id)
+        self.init(createdAtMillis: trace.createdAt.unixMillis, id: trace.id)
     }
 
     /// The URL-safe token handed to clients.

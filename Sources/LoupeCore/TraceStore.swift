@@ -12,8 +12,11 @@ public protocol TraceStore: Sendable {
     func trace(id: String) async throws -> Trace?
     /// A newest-first page of traces that match the query.
     func traces(matching query: TraceQuery) async throws -> TracePage
-    /// Requests, tokens, cost, errors and latency percentiles per group.
+    /// Requests, tokens, cost, errors and latency percentiles per group: whole days from the rollups
+    /// that `insert` keeps, partial days at the window's edges from the traces.
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow]
+    /// Recomputes every cost rollup from the stored traces, for a store whose rollups were damaged.
+    func rebuildCostRollups() async throws
     /// How many traces are stored.
     func count() async throws -> Int
     /// Deletes traces created before `date` (retention); returns how many were deleted.

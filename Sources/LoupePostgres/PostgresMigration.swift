@@ -1,8 +1,12 @@
+import PostgresNIO
+
 /// One named schema change of the PostgreSQL store; its name is recorded in `loupe_migrations` once applied.
 struct PostgresMigration: Sendable {
     var name: String
     /// Run in order, one statement each, because the extended query protocol takes a single statement.
     var statements: [String]
+    /// Runs after the statements, in the same transaction: fills what they created from existing data.
+    var fill: (@Sendable (PostgresTraceStore, PostgresConnection) async throws -> Void)?
 
     /// Every migration this binary knows, oldest first. Append only: never edit or reorder an applied one.
     static let all: [PostgresMigration] = [
@@ -56,5 +60,8 @@ struct PostgresMigration: Sendable {
             $$
             """,
         ]),
+        PostgresMigration(name: "v2-cost-rollups", statements: PostgresTraceStore.createCostRollups) { store, connection in
+            try await store.rebuildCostRollups(on: connection, days: nil)
+        },
     ]
 }

@@ -27,7 +27,7 @@ enum PostgresTraceInsert {
         return queries
     }
 
-    /// One statement inserting `traces`; ids already stored (or repeated in the batch) are skipped.
+    /// One statement inserting `traces` and returning the ids it added; ids already stored (or repeated in the batch) are skipped.
     static func query(_ traces: ArraySlice<Trace>) -> PostgresQuery {
         var ids: [String] = [], createdAt: [Int64] = [], endpoints: [String] = []
         var providers: [String?] = [], models: [String?] = [], upstreamModels: [String?] = []
@@ -38,7 +38,7 @@ enum PostgresTraceInsert {
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
         for trace in traces {
             ids.append(text(trace.id))
-            createdAt.append(Int64((trace.createdAt.timeIntervalSince1970 * 1000).rounded(.down)))
+            createdAt.append(trace.createdAt.unixMillis)
             endpoints.append(text(trace.endpoint))
             providers.append(trace.provider.map(text))
             models.append(trace.model.map(text))
@@ -90,6 +90,7 @@ enum PostgresTraceInsert {
                 request, response, request_truncated, response_truncated
             )
             ON CONFLICT (id) DO NOTHING
+            RETURNING id
             """
     }
 

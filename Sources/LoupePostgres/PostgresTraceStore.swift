@@ -14,7 +14,7 @@ public final class PostgresTraceStore: TraceStore, Service {
     static let connectionWait: Duration = .seconds(10)
 
     private let client: PostgresClient
-    private let logger: Logger
+    let logger: Logger
     /// `HOST:PORT` (or the socket path), for errors; never the password.
     private let endpoint: String
     private let runState = LockedValue(RunState.notStarted)
@@ -64,6 +64,7 @@ public final class PostgresTraceStore: TraceStore, Service {
                     for statement in migration.statements {
                         try await self.execute(PostgresQuery(unsafeSQL: statement), on: connection)
                     }
+                    try await migration.fill?(self, connection)
                     // clock_timestamp, not now(): migrations applied together still sort in the order they ran.
                     try await self.execute(
                         "INSERT INTO loupe_migrations (name, applied_at) VALUES (\(migration.name), clock_timestamp())", on: connection
@@ -84,12 +85,19 @@ public final class PostgresTraceStore: TraceStore, Service {
         guard !traces.isEmpty else { return }
         let statements = PostgresTraceInsert.statements(for: traces)
         try await withConnection("insert \(traces.count) traces") { connection in
-            guard statements.count > 1 else {
-                try await self.execute(statements[0], on: connection)
-                return
-            }
             try await self.transaction(on: connection) {
-                for statement in statements { try await self.execute(statement, on: connection) }
+                var inserted = Set<String>()
+                for statement in statements {
+                    for try await id in try await connection.query(statement, logger: self.logger).decode(String.self) {
+                        inserted.insert(id)
+                    }
+                }
+                // Only the traces this batch really added count: a replayed or repeated id counts once.
+                var rollup = CostRollup()
+                for trace in traces where inserted.remove(PostgresTraceInsert.text(trace.id)) != nil {
+                    rollup.add(CostFact(trace))
+                }
+                try await self.addToCostRollups(rollup, on: connection)
             }
         }
     }
@@ -116,8 +124,8 @@ public final class PostgresTraceStore: TraceStore, Service {
             conditions.append("status_code BETWEEN \(builder.bind(digit * 100)) AND \(builder.bind(digit * 100 + 99))")
         case nil: break
         }
-        if let since = query.since { conditions.append("created_at >= \(builder.bind(Self.millis(since)))") }
-        if let until = query.until { conditions.append("created_at < \(builder.bind(Self.millis(until)))") }
+        if let since = query.since { conditions.append("created_at >= \(builder.bind(since.unixMillis))") }
+        if let until = query.until { conditions.append("created_at < \(builder.bind(until.unixMillis))") }
         if let cursor = query.cursor {
             conditions.append("(created_at, id) < (\(builder.bind(cursor.createdAtMillis)), \(builder.bind(cursor.id)))")
         }
@@ -132,67 +140,6 @@ public final class PostgresTraceStore: TraceStore, Service {
         return TracePage(fetched: traces, limit: limit)
     }
 
-    public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
-        let key: String
-        var from = "traces t"
-        switch query.groupBy {
-        case .model: key = "t.model"
-        case .provider: key = "t.provider"
-        case .user: key = "t.user_id"
-        case .day: key = "to_char(TIMESTAMP '1970-01-01' + t.created_at * INTERVAL '1 millisecond', 'YYYY-MM-DD')"
-        case .tag:
-            key = "g.tag"
-            // DISTINCT: a tag repeated on one trace counts that trace once, as in the SQLite store.
-            from = "traces t LEFT JOIN LATERAL (SELECT DISTINCT u.tag FROM unnest(t.tags) AS u(tag)) g ON true"
-        }
-        var builder = PostgresQueryBuilder()
-        var conditions: [String] = []
-        if let since = query.since { conditions.append("t.created_at >= \(builder.bind(Self.millis(since)))") }
-        if let until = query.until { conditions.append("t.created_at < \(builder.bind(Self.millis(until)))") }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        // percentile_disc is nearest rank, as the SQLite store computes it. The cost sum is numeric
-        // (exact); it travels as text so that no floating point touches it.
-        builder.append("""
-            SELECT k, count(*) AS requests,
-                   COALESCE(sum(input_tokens), 0)::bigint AS input_tokens,
-                   COALESCE(sum(output_tokens), 0)::bigint AS output_tokens,
-                   sum(cost_picos)::text AS cost_picos,
-                   count(*) FILTER (WHERE status = 'error') AS errors,
-                   percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
-                   percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-            FROM (
-                SELECT \(key) AS k, t.input_tokens, t.output_tokens, t.cost_picos, t.status, t.latency_ms
-                FROM \(from) \(whereClause)
-            ) AS grouped
-            GROUP BY k
-            ORDER BY requests DESC, k COLLATE "C" NULLS FIRST
-            """)
-        let finalQuery = builder.query
-        let rows = try await withConnection("build a cost report") { connection in
-            try await connection.query(finalQuery, logger: self.logger).collect()
-        }
-        return try rows.map { postgresRow in
-            let row = postgresRow.makeRandomAccess()
-            var cost: Decimal?
-            if let picos = try row["cost_picos"].decode(String?.self) {
-                guard let sum = Decimal(string: picos, locale: Locale(identifier: "en_US_POSIX")) else {
-                    throw PostgresStoreError(operation: "build a cost report", endpoint: endpoint, reason: "the cost sum '\(picos)' is not a number")
-                }
-                cost = sum / Decimal(USD.picosPerDollar)
-            }
-            return CostReportRow(
-                key: try row["k"].decode(String?.self),
-                requests: try row["requests"].decode(Int.self),
-                inputTokens: try row["input_tokens"].decode(Int.self),
-                outputTokens: try row["output_tokens"].decode(Int.self),
-                costUSD: cost,
-                errors: try row["errors"].decode(Int.self),
-                p50LatencyMs: try row["p50"].decode(Double?.self),
-                p95LatencyMs: try row["p95"].decode(Double?.self)
-            )
-        }
-    }
-
     public func count() async throws -> Int {
         try await withConnection("count traces") { connection in
             try await self.firstInt("SELECT count(*) FROM traces", on: connection)
@@ -200,12 +147,21 @@ public final class PostgresTraceStore: TraceStore, Service {
     }
 
     public func deleteTraces(createdBefore date: Date) async throws -> Int {
-        let cutoff = Self.millis(date)
+        let cutoff = date.unixMillis
+        let cutoffDay = CostRollup.day(ofMillis: cutoff)
         return try await withConnection("delete traces older than the retention period") { connection in
-            try await self.firstInt(
-                "WITH deleted AS (DELETE FROM traces WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*) FROM deleted",
-                on: connection
-            )
+            try await self.transaction(on: connection) {
+                let deleted = try await self.firstInt(
+                    "WITH deleted AS (DELETE FROM traces WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*) FROM deleted",
+                    on: connection
+                )
+                try await self.execute("DELETE FROM cost_rollups WHERE day < \(cutoffDay)", on: connection)
+                // The cutoff's own day lost only part of its traces: count what is left of it again.
+                if cutoff != cutoffDay * CostRollup.millisPerDay {
+                    try await self.rebuildCostRollups(on: connection, days: cutoffDay...cutoffDay)
+                }
+                return deleted
+            }
         }
     }
 
@@ -215,9 +171,6 @@ public final class PostgresTraceStore: TraceStore, Service {
 
     // MARK: - Helpers
 
-    static func millis(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-    }
 
     static func status(applied: [String]) -> SchemaStatus {
         let appliedSet = Set(applied)
@@ -239,7 +192,7 @@ public final class PostgresTraceStore: TraceStore, Service {
 
     /// Runs `body` on a pooled connection, failing with a `PostgresStoreError` that names `operation` when
     /// no connection comes within `connectionWait` or PostgreSQL reports an error.
-    private func withConnection<Result: Sendable>(
+    func withConnection<Result: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
@@ -281,7 +234,7 @@ public final class PostgresTraceStore: TraceStore, Service {
     }
 
     /// Runs `body` between BEGIN and COMMIT, rolling back and rethrowing its own error when it fails.
-    private func transaction<Result>(on connection: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
+    func transaction<Result>(on connection: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
         try await execute("BEGIN", on: connection)
         do {
             let result = try await body()
@@ -293,11 +246,11 @@ public final class PostgresTraceStore: TraceStore, Service {
         }
     }
 
-    private func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
+    func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
         _ = try await connection.query(query, logger: logger).collect()
     }
 
-    private func firstInt(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Int {
+    func firstInt(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Int {
         try await connection.query(query, logger: logger).collect().first?.decode(Int.self) ?? 0
     }
 }

@@ -4,7 +4,7 @@ import LoupeCore
 
 /// The embedded trace store: one SQLite file in WAL mode, through GRDB.
 public final class SQLiteTraceStore: TraceStore {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path`, making its folder too.
     public init(path: String) throws {
@@ -48,11 +48,16 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     public func deleteTraces(createdBefore date: Date) async throws -> Int {
-        let cutoff = Self.millis(date)
+        let cutoff = date.unixMillis
         return try await writer.write { db in
             // trace_tags rows go with their traces (ON DELETE CASCADE needs foreign keys, which GRDB enables).
             try db.execute(sql: "DELETE FROM traces WHERE created_at < ?", arguments: [cutoff])
-            return db.changesCount
+            let deleted = db.changesCount
+            let cutoffDay = CostRollup.day(ofMillis: cutoff)
+            try db.execute(sql: "DELETE FROM cost_rollups WHERE day < ?", arguments: [cutoffDay])
+            // The cutoff's own day lost only part of its traces: count what is left of it again.
+            if cutoff != cutoffDay * CostRollup.millisPerDay { try Self.rebuildCostRollups(db, days: cutoffDay...cutoffDay) }
+            return deleted
         }
     }
 
@@ -101,6 +106,10 @@ public final class SQLiteTraceStore: TraceStore {
                 CREATE INDEX trace_tags_trace ON trace_tags(trace_id);
                 """)
         }
+        migrator.registerMigration("v2-cost-rollups") { db in
+            try db.execute(sql: createCostRollups)
+            try rebuildCostRollups(db, days: nil)
+        }
         return migrator
     }
 
@@ -115,8 +124,9 @@ public final class SQLiteTraceStore: TraceStore {
                 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
+            var rollup = CostRollup()
             for trace in traces {
-                let millis = Self.millis(trace.createdAt)
+                let millis = trace.createdAt.unixMillis
                 let arguments: [(any DatabaseValueConvertible)?] = [
                     trace.id, millis, trace.endpoint, trace.provider, trace.model, trace.upstreamModel,
                     trace.stream, trace.status.rawValue, trace.statusCode, trace.error?.withoutNUL,
@@ -132,7 +142,9 @@ public final class SQLiteTraceStore: TraceStore {
                 for tag in trace.tags {
                     try insertTag.execute(arguments: [trace.id, tag.withoutNUL, millis])
                 }
+                rollup.add(CostFact(trace))
             }
+            try Self.addToCostRollups(rollup, db)
         }
     }
 
@@ -160,8 +172,8 @@ public final class SQLiteTraceStore: TraceStore {
         case .codeClass(let digit): add("status_code BETWEEN ? AND ?", [digit * 100, digit * 100 + 99])
         case nil: break
         }
-        if let since = query.since { add("created_at >= ?", [Self.millis(since)]) }
-        if let until = query.until { add("created_at < ?", [Self.millis(until)]) }
+        if let since = query.since { add("created_at >= ?", [since.unixMillis]) }
+        if let until = query.until { add("created_at < ?", [until.unixMillis]) }
         if let cursor = query.cursor {
             add("(created_at < ? OR (created_at = ? AND id < ?))", [cursor.createdAtMillis, cursor.createdAtMillis, cursor.id])
         }
@@ -171,63 +183,6 @@ public final class SQLiteTraceStore: TraceStore {
         let finalArguments = arguments
         return try await writer.read { db in
             TracePage(fetched: try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.trace(from:)), limit: limit)
-        }
-    }
-
-    public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
-        let key: String
-        var from = "traces t"
-        switch query.groupBy {
-        case .model: key = "t.model"
-        case .provider: key = "t.provider"
-        case .user: key = "t.user"
-        case .day: key = "strftime('%Y-%m-%d', t.created_at / 1000, 'unixepoch')"
-        case .tag:
-            key = "g.tag"
-            from = "traces t LEFT JOIN trace_tags g ON g.trace_id = t.id"
-        }
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let since = query.since {
-            conditions.append("t.created_at >= ?")
-            arguments += [Self.millis(since)]
-        }
-        if let until = query.until {
-            conditions.append("t.created_at < ?")
-            arguments += [Self.millis(until)]
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        // Percentiles by nearest rank, from a window over each group. Costs are summed as whole
-        // micro-dollars plus remainders so that even very large totals stay exact in 64 bits.
-        let sql = """
-            WITH ranked AS (
-                SELECT \(key) AS k, t.latency_ms, t.input_tokens, t.output_tokens, t.cost_picos, t.status,
-                       ROW_NUMBER() OVER (PARTITION BY \(key) ORDER BY t.latency_ms) AS rn,
-                       COUNT(*) OVER (PARTITION BY \(key)) AS n
-                FROM \(from) \(whereClause)
-            )
-            SELECT k, COUNT(*) AS requests,
-                   COALESCE(SUM(input_tokens), 0) AS input_tokens,
-                   COALESCE(SUM(output_tokens), 0) AS output_tokens,
-                   SUM(cost_picos / 1000000) AS cost_micros, SUM(cost_picos % 1000000) AS cost_rest,
-                   SUM(status = 'error') AS errors,
-                   MIN(CASE WHEN rn * 100 >= n * 50 THEN latency_ms END) AS p50,
-                   MIN(CASE WHEN rn * 100 >= n * 95 THEN latency_ms END) AS p95
-            FROM ranked GROUP BY k ORDER BY requests DESC, k
-            """
-        let finalArguments = arguments
-        return try await writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
-                var cost: Decimal?
-                if let micros: Int64 = row["cost_micros"], let rest: Int64 = row["cost_rest"] {
-                    cost = Decimal(micros) / Decimal(1_000_000) + Decimal(rest) / Decimal(USD.picosPerDollar)
-                }
-                return CostReportRow(
-                    key: row["k"], requests: row["requests"], inputTokens: row["input_tokens"],
-                    outputTokens: row["output_tokens"], costUSD: cost, errors: row["errors"],
-                    p50LatencyMs: row["p50"], p95LatencyMs: row["p95"]
-                )
-            }
         }
     }
 
@@ -244,18 +199,17 @@ public final class SQLiteTraceStore: TraceStore {
         try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 
-    static func millis(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-    }
 
     static func jsonArray(_ strings: [String]) -> String {
         JSONValue.array(strings.map(JSONValue.string)).jsonText
     }
 
+    static func tags(fromJSON text: String) -> [String] {
+        guard case .array(let values)? = JSONValue.parse(text) else { return [] }
+        return values.compactMap(\.stringValue)
+    }
+
     static func trace(from row: Row) -> Trace {
-        let tagsText: String = row["tags"]
-        var tags: [String] = []
-        if case .array(let values)? = JSONValue.parse(tagsText) { tags = values.compactMap(\.stringValue) }
         var metadata: [String: JSONValue]?
         if let text: String = row["metadata"], case .object(let members)? = JSONValue.parse(text) { metadata = members }
         let millis: Int64 = row["created_at"]
@@ -280,7 +234,7 @@ public final class SQLiteTraceStore: TraceStore {
             cost: picos.map(USD.init(picos:)),
             user: row["user"],
             sessionID: row["session_id"],
-            tags: tags,
+            tags: tags(fromJSON: row["tags"]),
             metadata: metadata,
             request: row["request"],
             response: row["response"],

@@ -8,8 +8,8 @@ import LoupeServer
 struct DbCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Manage the store: migrate, status, prune, copy.",
-        subcommands: [Migrate.self, Status.self, Prune.self, Copy.self]
+        abstract: "Manage the store: migrate, status, prune, copy, rebuild-rollups.",
+        subcommands: [Migrate.self, Status.self, Prune.self, Copy.self, RebuildRollups.self]
     )
 
     struct Migrate: AsyncParsableCommand {
@@ -78,6 +78,19 @@ struct DbCommand: AsyncParsableCommand {
             }
             let deleted = try await withStore(options) { try await $0.deleteTraces(createdBefore: cutoff) }
             print("deleted \(deleted) traces created before \(TimeExpression.iso8601(cutoff))")
+        }
+    }
+
+    struct RebuildRollups: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rebuild-rollups",
+            abstract: "Recompute the daily cost rollups that reports read from the stored traces."
+        )
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            try await withStore(options) { try await $0.rebuildCostRollups() }
+            print("rebuilt the cost rollups from the stored traces")
         }
     }
 

@@ -28,6 +28,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let store: any TraceStore
         /// Records a migration this binary does not know, as a newer Loupe would have.
         let recordForeignMigration: @Sendable (String) async throws -> Void
+        /// Runs fixed SQL on the store's database behind its back, as an operator's mistake would.
+        let execute: @Sendable (String) async throws -> Void
     }
 
     static let postgresURL = ProcessInfo.processInfo.environment["LOUPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -50,11 +52,15 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let database = try DatabaseQueue()
             let store = SQLiteTraceStore(database: database)
             if migrated { try await store.migrate() }
-            try await body(Fixture(store: store) { name in
-                try await database.write { db in
-                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
-                }
-            })
+            try await body(Fixture(
+                store: store,
+                recordForeignMigration: { name in
+                    try await database.write { db in
+                        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
+                    }
+                },
+                execute: { sql in try await database.write { db in try db.execute(sql: sql) } }
+            ))
         case .postgres:
             guard let url = Self.postgresURL else {
                 Issue.record("LOUPE_TEST_POSTGRES_URL is not set (and LOUPE_REQUIRE_POSTGRES=1 requires it): `source .ci/postgres` to start a server")
@@ -104,9 +110,11 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             group.addTask { await direct.run() }
             defer { group.cancelAll() }
             if migrated { try await store.migrate() }
-            try await body(Fixture(store: store) { name in
-                try await direct.query("INSERT INTO loupe_migrations (name) VALUES (\(name))")
-            })
+            try await body(Fixture(
+                store: store,
+                recordForeignMigration: { name in try await direct.query("INSERT INTO loupe_migrations (name) VALUES (\(name))") },
+                execute: { sql in try await direct.query(PostgresQuery(unsafeSQL: sql)) }
+            ))
         }
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import LoupeCore
+import Testing
+
+@Suite struct LatencyHistogramTests {
+    /// Latencies from sub-millisecond to minutes, in a fixed pseudo-random order.
+    static let latencies: [Double] = (1...5_000).map { index in
+        let spread = Double((index * 7_919) % 10_007) / 10_007
+        return 0.05 * pow(10, spread * 6.2)  // 0.05 ms to about 80 s
+    }
+
+    @Test func percentilesStayWithinOnePercentOfNearestRank() {
+        var histogram = LatencyHistogram()
+        Self.latencies.forEach { histogram.record($0) }
+        let sorted = Self.latencies.sorted()
+        for fraction in [0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            let exact = sorted[Int((Double(sorted.count) * fraction).rounded(.up)) - 1]
+            let reported = try! #require(histogram.percentile(fraction))
+            #expect(abs(reported - exact) <= exact * LatencyHistogram.relativeAccuracy, "p\(fraction * 100)")
+        }
+        #expect(histogram.total == 5_000)
+    }
+
+    @Test func mergingEqualsRecordingEverythingInOne() {
+        var whole = LatencyHistogram(), first = LatencyHistogram(), second = LatencyHistogram()
+        for (index, latency) in Self.latencies.enumerated() {
+            whole.record(latency)
+            if index % 3 == 0 { first.record(latency) } else { second.record(latency) }
+        }
+        first.merge(second)
+        #expect(first == whole)
+    }
+
+    @Test func encodingRoundTripsIncludingZeroAndOddValues() throws {
+        var histogram = LatencyHistogram()
+        for latency in Self.latencies + [0, -3, 0.0005, .infinity, .nan, 1e12] { histogram.record(latency) }
+        let bytes = histogram.encoded
+        #expect(try LatencyHistogram(encoded: bytes) == histogram)
+        #expect(bytes.count < Int(histogram.total) / 2)  // compact: a few bytes a bucket, not a value per sample
+        #expect(try LatencyHistogram(encoded: []) == LatencyHistogram())
+        #expect(LatencyHistogram().percentile(0.5) == nil)
+        var zero = LatencyHistogram()
+        zero.record(0)
+        #expect(zero.percentile(0.5) == 0)
+    }
+
+    @Test func corruptBytesAreRefusedWithAClearError() {
+        var histogram = LatencyHistogram()
+        histogram.record(12)
+        let bytes = histogram.encoded
+        let cut = #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(encoded: bytes.dropLast()) }  // count cut off
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(encoded: [0x80, 0x80]) }  // unterminated varint
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(encoded: [0x02, 0x00]) }  // zero count
+        #expect(cut.map { "\($0)" }?.contains("loupe db rebuild-rollups") == true)
+    }
+}

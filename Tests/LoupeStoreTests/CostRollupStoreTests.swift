@@ -1,0 +1,143 @@
+import Foundation
+import LoupeCore
+import Testing
+
+/// Cost reports read rollups for whole days and traces for the partial days at a window's edges.
+/// Each case here checks a store's report against the answer worked out from the traces themselves.
+@Suite struct CostRollupStoreTests {
+    static let midnight = Date(timeIntervalSince1970: 1_789_948_800)  // 2026-09-21 00:00 UTC
+    static let hour = 3_600.0
+
+    /// 540 calls over five days, at uneven times, spread over models, users and tags, some failed or unpriced.
+    static let traces: [Trace] = (0..<540).map { index in
+        let created = midnight.addingTimeInterval(Double(index) * 800 + Double(index % 7) * 13.5 - 86_400)
+        let failed = index % 11 == 0
+        return Trace(
+            id: TraceID.make(at: created), createdAt: created, endpoint: "/v1/chat/completions",
+            provider: index % 5 == 0 ? "local" : "openai", model: index % 13 == 0 ? nil : ["gpt-4o-mini", "gpt-4o", "fast"][index % 3],
+            status: failed ? .error : .ok, statusCode: failed ? 502 : 200, latencyMs: Double((index * 37) % 900) + 0.25,
+            usage: TokenUsage(inputTokens: index % 9 == 0 ? nil : index * 3, outputTokens: index),
+            cost: index % 6 == 0 ? nil : USD(picos: Int64(index) * 123_456_789),
+            user: index % 4 == 0 ? nil : "user-\(index % 4)", tags: index % 3 == 0 ? [] : ["t\(index % 2)", "t\(index % 5)"]
+        )
+    }
+
+    /// Windows on and off day boundaries, within one day, and open at either end.
+    static let windows: [(since: Date?, until: Date?)] = [
+        (nil, nil),
+        (midnight, nil),
+        (midnight.addingTimeInterval(7.5 * hour), nil),
+        (nil, midnight.addingTimeInterval(2 * 86_400 + 5 * hour)),
+        (midnight.addingTimeInterval(-3 * hour), midnight.addingTimeInterval(3 * 86_400 + 0.5 * hour)),
+        (midnight.addingTimeInterval(86_400), midnight.addingTimeInterval(3 * 86_400)),
+        (midnight.addingTimeInterval(2 * hour), midnight.addingTimeInterval(9 * hour)),
+        (midnight.addingTimeInterval(9 * hour), midnight.addingTimeInterval(2 * hour)),
+    ]
+
+    @Test(arguments: StoreBackend.tested)
+    func reportsMatchTheTracesForEveryWindowAndDimension(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            // In several batches, one of them repeated as a retried flush would be: it must count once.
+            for start in stride(from: 0, to: Self.traces.count, by: 100) {
+                try await store.insert(Array(Self.traces[start..<min(start + 100, Self.traces.count)]))
+            }
+            try await store.insert(Array(Self.traces[200..<300]) + [Self.traces[0], Self.traces[0]])
+            try await expectReportsMatch(store, Self.traces)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func pruningInTheMiddleOfADayKeepsTheRestOfThatDay(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            try await store.insert(Self.traces)
+            let cutoff = Self.midnight.addingTimeInterval(86_400 + 10.25 * Self.hour)
+            let kept = Self.traces.filter { $0.createdAt.unixMillis >= cutoff.unixMillis }
+            #expect(try await store.deleteTraces(createdBefore: cutoff) == Self.traces.count - kept.count)
+            try await expectReportsMatch(store, kept)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func rebuildingRestoresRollupsFromTheTraces(_ backend: StoreBackend) async throws {
+        try await backend.withFixture(migrated: true) { fixture in
+            try await fixture.store.insert(Self.traces)
+            try await fixture.execute("DELETE FROM cost_rollups WHERE dimension = 'model'")
+            #expect(try await fixture.store.costReport(CostReportQuery(groupBy: .model)).isEmpty)
+            try await fixture.store.rebuildCostRollups()
+            try await expectReportsMatch(fixture.store, Self.traces)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func migratingAStoreFromBeforeRollupsFillsThemFromItsTraces(_ backend: StoreBackend) async throws {
+        try await backend.withFixture(migrated: true) { fixture in
+            try await fixture.store.insert(Self.traces)
+            // Back to the schema of a Loupe that kept no rollups, with its traces in place.
+            try await fixture.execute("DROP TABLE cost_rollups")
+            try await fixture.execute(backend == .sqlite
+                ? "DELETE FROM grdb_migrations WHERE identifier = 'v2-cost-rollups'"
+                : "DELETE FROM loupe_migrations WHERE name = 'v2-cost-rollups'")
+            #expect(try await fixture.store.schemaStatus().pending == ["v2-cost-rollups"])
+            try await fixture.store.migrate()
+            try await expectReportsMatch(fixture.store, Self.traces)
+        }
+    }
+
+    func expectReportsMatch(_ store: any TraceStore, _ traces: [Trace], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for window in Self.windows {
+            for dimension in CostDimension.allCases {
+                let query = CostReportQuery(groupBy: dimension, since: window.since, until: window.until)
+                let reported = try await store.costReport(query)
+                let expected = Self.expectedReport(traces, query)
+                let context = Comment(rawValue: "\(dimension) from \(String(describing: window.since)) until \(String(describing: window.until))")
+                #expect(reported.map(\.key) == expected.map(\.key), context, sourceLocation: sourceLocation)
+                for (row, want) in zip(reported, expected) {
+                    #expect(row.requests == want.requests && row.inputTokens == want.inputTokens, context, sourceLocation: sourceLocation)
+                    #expect(row.outputTokens == want.outputTokens && row.errors == want.errors, context, sourceLocation: sourceLocation)
+                    #expect(row.costUSD == want.costUSD, context, sourceLocation: sourceLocation)
+                    #expect(Self.within(row.p50LatencyMs, want.p50LatencyMs), context, sourceLocation: sourceLocation)
+                    #expect(Self.within(row.p95LatencyMs, want.p95LatencyMs), context, sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    /// The report worked out directly: filter, group, exact sums, nearest-rank percentiles of the sorted latencies.
+    static func expectedReport(_ traces: [Trace], _ query: CostReportQuery) -> [CostReportRow] {
+        let inWindow = traces.filter { trace in
+            let millis = trace.createdAt.unixMillis
+            return query.since.map { millis >= $0.unixMillis } ?? true && query.until.map { millis < $0.unixMillis } ?? true
+        }
+        var groups: [String?: [Trace]] = [:]
+        for trace in inWindow {
+            let keys: [String?] = switch query.groupBy {
+            case .model: [trace.model]
+            case .provider: [trace.provider]
+            case .user: [trace.user]
+            case .day: [String(ISO8601DateFormatter().string(from: trace.createdAt).prefix(10))]
+            case .tag: trace.tags.isEmpty ? [nil] : Array(Set(trace.tags))
+            }
+            for key in keys { groups[key, default: []].append(trace) }
+        }
+        let rows = groups.map { key, members in
+            let costs = members.compactMap(\.cost?.picos)
+            let latencies = members.map(\.latencyMs).sorted()
+            func rank(_ fraction: Double) -> Double { latencies[max(0, Int((Double(latencies.count) * fraction).rounded(.up)) - 1)] }
+            return CostReportRow(
+                key: key, requests: members.count, inputTokens: members.compactMap(\.usage.inputTokens).reduce(0, +),
+                outputTokens: members.compactMap(\.usage.outputTokens).reduce(0, +),
+                costUSD: costs.isEmpty ? nil : USD(picos: costs.reduce(0, +)).decimal,
+                errors: members.filter { $0.status == .error }.count, p50LatencyMs: rank(0.5), p95LatencyMs: rank(0.95)
+            )
+        }
+        return rows.sorted { lhs, rhs in
+            if lhs.requests != rhs.requests { return lhs.requests > rhs.requests }
+            return (lhs.key == nil ? 0 : 1, lhs.key ?? "") < (rhs.key == nil ? 0 : 1, rhs.key ?? "")
+        }
+    }
+
+    static func within(_ reported: Double?, _ exact: Double?) -> Bool {
+        guard let reported, let exact else { return reported == nil && exact == nil }
+        return abs(reported - exact) <= exact * LatencyHistogram.relativeAccuracy + 1e-9
+    }
+}
