@@ -60,6 +60,8 @@ let package = Package(
             dependencies: [
                 "LoupeCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, to bind trace rows without boxing each value (see SQLiteRowBinder).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

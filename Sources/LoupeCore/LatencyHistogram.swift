@@ -9,10 +9,17 @@ public struct LatencyHistogram: Sendable, Hashable {
     static let logGamma = log(gamma)
     /// Latencies at or below this many milliseconds (a cache hit, a clock step) count as zero.
     static let zeroThresholdMs = 0.001
-    static let zeroBucket: Int32 = -10_000
+    /// Latencies beyond about 11.5 days share the last bucket, so that no value can make the counts huge.
+    static let maxBucket = Int32((log(1e9) / logGamma).rounded(.up))
+    /// The zero count's index in the encoding, below every real bucket.
+    public static let zeroBucket: Int32 = -10_000
 
-    /// Count per bucket index.
-    private(set) var counts: [Int32: Int64] = [:]
+    /// Calls at or under `zeroThresholdMs`.
+    private(set) var zeroCount: Int64 = 0
+    /// `counts[i]` is the count of bucket `firstBucket + i`; the first and last counts are never zero,
+    /// so equal histograms are equal values.
+    private(set) var firstBucket: Int32 = 0
+    private(set) var counts: [Int64] = []
     /// How many latencies were recorded.
     public private(set) var total: Int64 = 0
 
@@ -20,40 +27,73 @@ public struct LatencyHistogram: Sendable, Hashable {
 
     /// Counts one latency.
     public mutating func record(_ milliseconds: Double) {
-        counts[Self.bucket(of: milliseconds), default: 0] += 1
-        total += 1
+        add(Self.bucket(of: milliseconds), count: 1)
     }
 
     /// Adds every count of `other`.
     public mutating func merge(_ other: LatencyHistogram) {
-        for (bucket, count) in other.counts { counts[bucket, default: 0] += count }
-        total += other.total
+        zeroCount += other.zeroCount
+        total += other.zeroCount
+        guard !other.counts.isEmpty else { return }
+        guard !counts.isEmpty else {
+            (firstBucket, counts) = (other.firstBucket, other.counts)
+            total += other.total - other.zeroCount
+            return
+        }
+        // Widen once to cover both ranges, then add element by element.
+        add(other.firstBucket, count: 0)
+        add(other.firstBucket + Int32(other.counts.count - 1), count: 0)
+        let offset = Int(other.firstBucket - firstBucket)
+        for index in other.counts.indices { counts[offset + index] += other.counts[index] }
+        total += other.total - other.zeroCount
     }
 
     /// The nearest-rank percentile for `fraction` (0.5 for p50), within `relativeAccuracy`; nil when empty.
     public func percentile(_ fraction: Double) -> Double? {
         guard total > 0 else { return nil }
         let rank = max(1, Int64((Double(total) * fraction).rounded(.up)))
-        var seen: Int64 = 0
-        for bucket in counts.keys.sorted() {
-            seen += counts[bucket]!
-            if seen >= rank { return Self.value(of: bucket) }
+        var seen = zeroCount
+        if seen >= rank { return 0 }
+        for index in counts.indices {
+            seen += counts[index]
+            if seen >= rank { return Self.value(of: firstBucket + Int32(index)) }
         }
-        return counts.keys.max().map(Self.value(of:))
+        return counts.isEmpty ? 0 : Self.value(of: firstBucket + Int32(counts.count - 1))
     }
 
-    static func bucket(of milliseconds: Double) -> Int32 {
-        guard milliseconds > zeroThresholdMs, milliseconds.isFinite else {
-            return milliseconds.isFinite || milliseconds < 0 ? zeroBucket : Int32.max
+    /// Adds `count` to `bucket` (the zero bucket included), widening the dense range to reach it.
+    private mutating func add(_ bucket: Int32, count: Int64) {
+        if bucket == Self.zeroBucket {
+            zeroCount += count
+            total += count
+            return
         }
-        return Int32((log(milliseconds) / logGamma).rounded(.up))
+        if counts.isEmpty {
+            guard count > 0 else { return }
+            firstBucket = bucket
+            counts = [count]
+        } else if bucket < firstBucket {
+            counts.insert(contentsOf: repeatElement(0, count: Int(firstBucket - bucket)), at: 0)
+            firstBucket = bucket
+            counts[0] += count
+        } else {
+            let index = Int(bucket - firstBucket)
+            if index >= counts.count { counts.append(contentsOf: repeatElement(0, count: index - counts.count + 1)) }
+            counts[index] += count
+        }
+        total += count
+    }
+
+    /// The bucket a latency counts in; `zeroBucket` for zero (and anything not a positive number).
+    public static func bucket(of milliseconds: Double) -> Int32 {
+        guard milliseconds > zeroThresholdMs else { return zeroBucket }  // NaN too
+        guard milliseconds < 1e9 else { return maxBucket }
+        return min(maxBucket, Int32((log(milliseconds) / logGamma).rounded(.up)))
     }
 
     /// The middle of the bucket in relative terms, so both of its edges are within `relativeAccuracy`.
     static func value(of bucket: Int32) -> Double {
-        if bucket == zeroBucket { return 0 }
-        if bucket == Int32.max { return .infinity }
-        return 2 * pow(gamma, Double(bucket)) / (gamma + 1)
+        2 * pow(gamma, Double(bucket)) / (gamma + 1)
     }
 }
 
@@ -62,32 +102,74 @@ extension LatencyHistogram {
     /// distance from the previous bucket, then the varint of its count. About 3 bytes a bucket.
     public var encoded: [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(counts.count * 3)
+        bytes.reserveCapacity(counts.count * 3 + 4)
         var previous: Int64 = 0
-        for bucket in counts.keys.sorted() {
+        func append(_ bucket: Int32, _ count: Int64) {
             let delta = Int64(bucket) - previous
             previous = Int64(bucket)
             Self.appendVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
-            Self.appendVarint(UInt64(counts[bucket]!), to: &bytes)
+            Self.appendVarint(UInt64(count), to: &bytes)
         }
+        if zeroCount > 0 { append(Self.zeroBucket, zeroCount) }
+        for index in counts.indices where counts[index] > 0 { append(firstBucket + Int32(index), counts[index]) }
         return bytes
     }
 
     /// Reads what `encoded` wrote; throws `LatencyHistogramError` for anything else.
-    public init<Bytes: Collection<UInt8>>(encoded bytes: Bytes) throws(LatencyHistogramError) {
+    public init(encoded bytes: some Collection<UInt8>) throws(LatencyHistogramError) {
+        // Decoded from contiguous memory: element by element through a generic collection from another
+        // module is a hundred times slower, and every insert reads these.
+        let decoded = bytes.withContiguousStorageIfAvailable { buffer in Result { () throws(LatencyHistogramError) in try Self(buffer) } }
+            ?? Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(LatencyHistogramError) in try Self(buffer) } }
+        self = try decoded.get()
+    }
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) throws(LatencyHistogramError) {
         self.init()
-        var index = bytes.startIndex
+        var index = 0
         var previous: Int64 = 0
-        while index != bytes.endIndex {
+        var first = true
+        while index < bytes.count {
             let zigzag = try Self.readVarint(bytes, &index)
             let delta = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
             let (bucket, overflow) = previous.addingReportingOverflow(delta)
-            guard !overflow, let bucket32 = Int32(exactly: bucket) else { throw LatencyHistogramError() }
+            // Buckets come in ascending order, each a real bucket or the zero count.
+            guard !overflow, first || delta > 0, let bucket32 = Int32(exactly: bucket),
+                  bucket32 == Self.zeroBucket || (bucket32 > Self.zeroBucket && bucket32 <= Self.maxBucket)
+            else { throw LatencyHistogramError() }
             previous = bucket
+            first = false
             let count = try Self.readVarint(bytes, &index)
             guard count > 0, let count64 = Int64(exactly: count) else { throw LatencyHistogramError() }
-            counts[bucket32, default: 0] += count64
-            total += count64
+            add(bucket32, count: count64)
+        }
+    }
+
+    /// The non-empty buckets in ascending order with their counts, for stores that keep them as arrays.
+    public var sparse: (buckets: [Int32], counts: [Int64]) {
+        var buckets: [Int32] = [], counts: [Int64] = []
+        if zeroCount > 0 {
+            buckets.append(Self.zeroBucket)
+            counts.append(zeroCount)
+        }
+        for index in self.counts.indices where self.counts[index] > 0 {
+            buckets.append(firstBucket + Int32(index))
+            counts.append(self.counts[index])
+        }
+        return (buckets, counts)
+    }
+
+    /// Reads what `sparse` gave; throws `LatencyHistogramError` for anything else.
+    public init(buckets: [Int32], counts: [Int64]) throws(LatencyHistogramError) {
+        self.init()
+        guard buckets.count == counts.count else { throw LatencyHistogramError() }
+        var previous: Int32?
+        for (bucket, count) in zip(buckets, counts) {
+            guard count > 0, previous.map({ bucket > $0 }) ?? true,
+                  bucket == Self.zeroBucket || (bucket > Self.zeroBucket && bucket <= Self.maxBucket)
+            else { throw LatencyHistogramError() }
+            previous = bucket
+            add(bucket, count: count)
         }
     }
 
@@ -100,12 +182,12 @@ extension LatencyHistogram {
         bytes.append(UInt8(value))
     }
 
-    static func readVarint<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ index: inout Bytes.Index) throws(LatencyHistogramError) -> UInt64 {
+    static func readVarint(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(LatencyHistogramError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while index != bytes.endIndex, shift < 64 {
+        while index < bytes.count, shift < 64 {
             let byte = bytes[index]
-            bytes.formIndex(after: &index)
+            index += 1
             value |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return value }
             shift += 7

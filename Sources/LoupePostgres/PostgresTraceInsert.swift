@@ -2,15 +2,20 @@ import Foundation
 import LoupeCore
 import PostgresNIO
 
-/// Many traces in one INSERT: each column travels as one array parameter and `unnest` turns the arrays back into rows.
+/// Many traces in one statement: each column travels as one array parameter and `unnest` turns the arrays
+/// back into rows. The same statement adds the traces it really inserted to `cost_rollups`, so each
+/// statement is atomic on its own: no transaction is held open across round trips, and no lock either.
 enum PostgresTraceInsert {
     /// Bounds per statement, so that a batch of large bodies stays far below PostgreSQL's 1 GB message limit.
     /// Larger statements gain nothing measurable; a bigger batch becomes several statements in one transaction.
     static let maxRows = 2_000
     static let maxBodyBytes = 32 << 20
 
-    /// Splits `traces`, in order, into statements within the bounds above.
-    static func statements(for traces: [Trace]) -> [PostgresQuery] {
+    /// Splits `traces`, in order and without repeated ids, into statements within the bounds above.
+    static func statements(for batch: [Trace]) -> [PostgresQuery] {
+        // A repeated id would count twice in the rollups: the statement joins its input to what it inserted.
+        var seen = Set<String>()
+        let traces = batch.filter { seen.insert(text($0.id)).inserted }
         var queries: [PostgresQuery] = []
         var start = traces.startIndex
         var bytes = 0
@@ -27,7 +32,7 @@ enum PostgresTraceInsert {
         return queries
     }
 
-    /// One statement inserting `traces` and returning the ids it added; ids already stored (or repeated in the batch) are skipped.
+    /// One statement inserting `traces` (ids already stored are skipped) and adding those it inserted to the rollups.
     static func query(_ traces: ArraySlice<Trace>) -> PostgresQuery {
         var ids: [String] = [], createdAt: [Int64] = [], endpoints: [String] = []
         var providers: [String?] = [], models: [String?] = [], upstreamModels: [String?] = []
@@ -36,7 +41,10 @@ enum PostgresTraceInsert {
         var inputTokens: [Int64?] = [], outputTokens: [Int64?] = [], cachedTokens: [Int64?] = [], reasoningTokens: [Int64?] = []
         var costs: [Int64?] = [], users: [String?] = [], sessions: [String?] = [], tags: [String] = [], metadata: [String?] = []
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
+        var days: [Int64] = [], buckets: [Int32] = []
         for trace in traces {
+            days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
+            buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
             ids.append(text(trace.id))
             createdAt.append(trace.createdAt.unixMillis)
             endpoints.append(text(trace.endpoint))
@@ -64,33 +72,74 @@ enum PostgresTraceInsert {
             requestTruncated.append(trace.requestTruncated)
             responseTruncated.append(trace.responseTruncated)
         }
+        // The rollups are summed per group and latency bucket first, then per group with the buckets
+        // gathered into arrays; ON CONFLICT adds them to the stored rows, which it locks one at a time
+        // in the order given, so concurrent writers cannot deadlock.
         return """
-            INSERT INTO traces (
-                id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
-                input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-                request, response, request_truncated, response_truncated
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(ids)::text[], \(createdAt)::int8[], \(endpoints)::text[], \(PostgresNullableArray(providers))::text[],
+                    \(PostgresNullableArray(models))::text[], \(PostgresNullableArray(upstreamModels))::text[], \(streams)::bool[],
+                    \(statuses)::text[], \(statusCodes)::int4[], \(PostgresNullableArray(errors))::text[], \(latencies)::float8[],
+                    \(PostgresNullableArray(ttfts))::float8[], \(PostgresNullableArray(inputTokens))::int8[],
+                    \(PostgresNullableArray(outputTokens))::int8[], \(PostgresNullableArray(cachedTokens))::int8[],
+                    \(PostgresNullableArray(reasoningTokens))::int8[], \(PostgresNullableArray(costs))::int8[],
+                    \(PostgresNullableArray(users))::text[], \(PostgresNullableArray(sessions))::text[], \(tags)::text[],
+                    \(PostgresNullableArray(metadata))::text[], \(PostgresNullableArray(requests))::text[],
+                    \(PostgresNullableArray(responses))::text[], \(requestTruncated)::bool[], \(responseTruncated)::bool[],
+                    \(days)::int8[], \(buckets)::int4[]
+                ) AS u(
+                    id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
+                    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal,
+                    metadata, request, response, request_truncated, response_truncated, day, bucket
+                )
+            ),
+            inserted AS (
+                INSERT INTO traces (
+                    id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
+                    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
+                    request, response, request_truncated, response_truncated
+                )
+                SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
+                    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
+                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated
+                FROM input
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
+            ),
+            facts AS (
+                SELECT i.* FROM input i JOIN inserted ON inserted.id = i.id COLLATE "C"
+            ),
+            keyed AS (
+                SELECT 'model' AS dimension, model AS key, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'provider', provider, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'user', user_id, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'day', NULL, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'tag', g.tag, day, bucket, input_tokens, output_tokens, cost_picos, status
+                    FROM facts LEFT JOIN LATERAL (SELECT DISTINCT t.tag FROM unnest(facts.tags_literal::text[]) AS t(tag)) g ON true
+            ),
+            bucketed AS (
+                SELECT dimension, key, day, bucket, count(*) AS n,
+                       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, count(cost_picos) AS priced,
+                       sum(cost_picos / 1000000) AS cost_micros, sum(cost_picos % 1000000) AS cost_remainder,
+                       count(*) FILTER (WHERE status = 'error') AS errors
+                FROM keyed GROUP BY dimension, key, day, bucket
+            ),
+            grouped AS (
+                SELECT dimension, key IS NULL AS key_is_null, COALESCE(key, '') AS key, day,
+                       sum(n)::int8 AS requests, COALESCE(sum(input_tokens), 0)::int8 AS input_tokens,
+                       COALESCE(sum(output_tokens), 0)::int8 AS output_tokens, sum(priced)::int8 AS priced_requests,
+                       COALESCE(sum(cost_micros), 0)::int8 AS cost_micros, COALESCE(sum(cost_remainder), 0)::int8 AS cost_remainder_picos,
+                       sum(errors)::int8 AS errors,
+                       array_agg(bucket ORDER BY bucket) AS latency_buckets, array_agg(n ORDER BY bucket)::int8[] AS latency_counts
+                FROM bucketed GROUP BY dimension, key, day
             )
-            SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
-                input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
-                tags_literal::text[],
-                metadata, request, response, request_truncated, response_truncated
-            FROM unnest(
-                \(ids)::text[], \(createdAt)::int8[], \(endpoints)::text[], \(PostgresNullableArray(providers))::text[],
-                \(PostgresNullableArray(models))::text[], \(PostgresNullableArray(upstreamModels))::text[], \(streams)::bool[],
-                \(statuses)::text[], \(statusCodes)::int4[], \(PostgresNullableArray(errors))::text[], \(latencies)::float8[],
-                \(PostgresNullableArray(ttfts))::float8[], \(PostgresNullableArray(inputTokens))::int8[],
-                \(PostgresNullableArray(outputTokens))::int8[], \(PostgresNullableArray(cachedTokens))::int8[],
-                \(PostgresNullableArray(reasoningTokens))::int8[], \(PostgresNullableArray(costs))::int8[],
-                \(PostgresNullableArray(users))::text[], \(PostgresNullableArray(sessions))::text[], \(tags)::text[],
-                \(PostgresNullableArray(metadata))::text[], \(PostgresNullableArray(requests))::text[],
-                \(PostgresNullableArray(responses))::text[], \(requestTruncated)::bool[], \(responseTruncated)::bool[]
-            ) AS u(
-                id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
-                input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal, metadata,
-                request, response, request_truncated, response_truncated
+            INSERT INTO cost_rollups AS r (
+                dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                cost_remainder_picos, errors, latency_buckets, latency_counts
             )
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
+            SELECT * FROM grouped ORDER BY dimension, key_is_null, key, day
+            ON CONFLICT (dimension, key_is_null, key, day) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """
     }
 

@@ -3,12 +3,9 @@ import LoupeCore
 import NIOCore
 import PostgresNIO
 
-/// Cost reports from the `cost_rollups` table, which every insert keeps current in its own transaction.
+/// Cost reports from the `cost_rollups` table, which each insert statement keeps current itself
+/// (see `PostgresTraceInsert`).
 extension PostgresTraceStore {
-    /// The advisory lock held while rollup rows are read and rewritten, so that instances sharing the
-    /// database add to them one at a time and no count is lost.
-    static let rollupLockKey: Int64 = 0x4C6F_7570_6552_6F6C  // "LoupeRol"
-
     static let createCostRollups = [
         """
         CREATE TABLE cost_rollups (
@@ -23,15 +20,41 @@ extension PostgresTraceStore {
             cost_micros BIGINT NOT NULL,            -- whole micro-dollars, plus the remainders below
             cost_remainder_picos BIGINT NOT NULL,
             errors BIGINT NOT NULL,
-            latency BYTEA NOT NULL,                 -- LatencyHistogram.encoded
+            latency_buckets INT4[] NOT NULL,        -- LatencyHistogram buckets, ascending
+            latency_counts INT8[] NOT NULL,         -- the count of each
             PRIMARY KEY (dimension, key_is_null, key, day)
         )
         """,
         "CREATE INDEX cost_rollups_day ON cost_rollups (dimension, day)",
+        // Merging two histograms in SQL lets an insert add to a rollup row in one statement.
+        """
+        CREATE OR REPLACE FUNCTION loupe_merge_latency_buckets(a INT4[], b INT4[]) RETURNS INT4[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT COALESCE(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(a || b) AS x $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION loupe_merge_latency_counts(a_buckets INT4[], a_counts INT8[], b_buckets INT4[], b_counts INT8[]) RETURNS INT8[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT COALESCE(array_agg(n ORDER BY bucket), '{}') FROM (
+               SELECT bucket, sum(n)::int8 AS n
+               FROM (SELECT * FROM unnest(a_buckets, a_counts) UNION ALL SELECT * FROM unnest(b_buckets, b_counts)) AS pairs(bucket, n)
+               GROUP BY bucket
+           ) AS merged $$
+        """,
     ]
 
+    /// The SET list that adds a conflicting row (EXCLUDED) to the stored one (`r`).
+    static let addToRollupRow = """
+        requests = r.requests + EXCLUDED.requests, input_tokens = r.input_tokens + EXCLUDED.input_tokens,
+        output_tokens = r.output_tokens + EXCLUDED.output_tokens, priced_requests = r.priced_requests + EXCLUDED.priced_requests,
+        cost_micros = r.cost_micros + EXCLUDED.cost_micros, cost_remainder_picos = r.cost_remainder_picos + EXCLUDED.cost_remainder_picos,
+        errors = r.errors + EXCLUDED.errors,
+        latency_buckets = loupe_merge_latency_buckets(r.latency_buckets, EXCLUDED.latency_buckets),
+        latency_counts = loupe_merge_latency_counts(r.latency_buckets, r.latency_counts, EXCLUDED.latency_buckets, EXCLUDED.latency_counts)
+        """
+
     static let costTotalsColumns = """
-        requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors, latency
+        requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors, latency_buckets, latency_counts
         """
 
     public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
@@ -45,7 +68,7 @@ extension PostgresTraceStore {
                 if let first = days.first { sql += " AND day >= \(builder.bind(first))" }
                 if let last = days.last { sql += " AND day <= \(builder.bind(last))" }
                 builder.append(sql)
-                for try await row in try await connection.query(builder.query, logger: self.logger) {
+                for row in try await connection.query(builder.query, logger: self.logger).collect() {
                     let (isNull, key, day) = try row.decode((Bool, String, Int64).self)
                     rollup.merge(try Self.costTotals(from: row, startingAt: 3), into: RollupKey(dimension: dimension, day: day, key: isNull ? nil : key))
                 }
@@ -65,47 +88,36 @@ extension PostgresTraceStore {
         }
     }
 
-    /// Adds `rollup` to the stored rows, creating those that are missing. Call inside a transaction:
-    /// the lock it takes is held until that transaction ends.
+    /// Adds `rollup`, counted in Swift, to the stored rows, creating those that are missing.
     func addToCostRollups(_ rollup: CostRollup, on connection: PostgresConnection) async throws {
         guard !rollup.groups.isEmpty else { return }
-        try await execute("SELECT pg_advisory_xact_lock(\(Self.rollupLockKey))", on: connection)
         let keys = rollup.groups.keys.sorted()
-        let dimensions = keys.map(\.dimension.rawValue), nulls = keys.map { $0.key == nil }
-        let names = keys.map { $0.key ?? "" }, days = keys.map(\.day)
-        var merged = rollup.groups
-        let stored = try await connection.query("""
-            SELECT r.dimension, r.key_is_null, r.key, r.day, \(unescaped: Self.costTotalsColumns)
-            FROM cost_rollups r
-            JOIN unnest(\(dimensions)::text[], \(nulls)::bool[], \(names)::text[], \(days)::int8[]) AS k(dimension, key_is_null, key, day)
-              ON r.dimension = k.dimension AND r.key_is_null = k.key_is_null AND r.key = k.key AND r.day = k.day
-            """, logger: logger)
-        for try await row in stored {
-            let (dimensionName, isNull, key, day) = try row.decode((String, Bool, String, Int64).self)
-            guard let dimension = CostDimension(rawValue: dimensionName) else { continue }
-            merged[RollupKey(dimension: dimension, day: day, key: isNull ? nil : key)]?.merge(try Self.costTotals(from: row, startingAt: 4))
-        }
-        let totals = keys.map { merged[$0]! }
+        let totals = keys.map { rollup.groups[$0]! }
+        let histograms = totals.map(\.latency.sparse)
+        // Each row's histogram as an array literal, because a parameter cannot be a ragged array.
+        func literal(_ values: [some BinaryInteger]) -> String { "{" + values.map { "\($0)" }.joined(separator: ",") + "}" }
         try await execute("""
-            INSERT INTO cost_rollups (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
-            SELECT * FROM unnest(
-                \(dimensions)::text[], \(nulls)::bool[], \(names)::text[], \(days)::int8[],
-                \(totals.map(\.requests))::int8[], \(totals.map(\.inputTokens))::int8[], \(totals.map(\.outputTokens))::int8[],
-                \(totals.map(\.pricedRequests))::int8[], \(totals.map(\.costMicros))::int8[],
+            INSERT INTO cost_rollups AS r (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
+            SELECT dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                   cost_remainder_picos, errors, latency_buckets::int4[], latency_counts::int8[]
+            FROM unnest(
+                \(keys.map(\.dimension.rawValue))::text[], \(keys.map { $0.key == nil })::bool[], \(keys.map { $0.key ?? "" })::text[],
+                \(keys.map(\.day))::int8[], \(totals.map(\.requests))::int8[], \(totals.map(\.inputTokens))::int8[],
+                \(totals.map(\.outputTokens))::int8[], \(totals.map(\.pricedRequests))::int8[], \(totals.map(\.costMicros))::int8[],
                 \(totals.map(\.costRemainderPicos))::int8[], \(totals.map(\.errors))::int8[],
-                \(totals.map { ByteBuffer(bytes: $0.latency.encoded) })::bytea[]
-            )
-            ON CONFLICT (dimension, key_is_null, key, day) DO UPDATE SET
-                requests = EXCLUDED.requests, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
-                priced_requests = EXCLUDED.priced_requests, cost_micros = EXCLUDED.cost_micros,
-                cost_remainder_picos = EXCLUDED.cost_remainder_picos, errors = EXCLUDED.errors, latency = EXCLUDED.latency
+                \(histograms.map { literal($0.buckets) })::text[], \(histograms.map { literal($0.counts) })::text[]
+            ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                   cost_remainder_picos, errors, latency_buckets, latency_counts)
+            ORDER BY dimension, key_is_null, key, day
+            ON CONFLICT (dimension, key_is_null, key, day) DO UPDATE SET \(unescaped: Self.addToRollupRow)
             """, on: connection)
     }
 
     /// Recomputes the rollups of the given days (nil: all) from the traces. Call inside a transaction.
     func rebuildCostRollups(on connection: PostgresConnection, days: ClosedRange<Int64>?) async throws {
-        // Taken before the traces are read, so that no insert adds to a day while it is recounted.
-        try await execute("SELECT pg_advisory_xact_lock(\(Self.rollupLockKey))", on: connection)
+        // Taken before the traces are read, and held to the end of the transaction: inserts wait to
+        // add to the rollups, so none adds to a day while it is recounted, and none is counted twice.
+        try await execute("LOCK TABLE cost_rollups IN SHARE ROW EXCLUSIVE MODE", on: connection)
         var next: Int64?
         var end = Int64.max
         if let days {
@@ -136,29 +148,43 @@ extension PostgresTraceStore {
     func forEachCostFact(
         on connection: PostgresConnection, in range: Range<Int64>, withTags: Bool, _ body: (CostFact) throws -> Void
     ) async throws {
-        let rows = try await connection.query("""
-            SELECT created_at, model, provider, user_id, \(unescaped: withTags ? "tags" : "'{}'::text[]"), input_tokens,
-                   output_tokens, cost_picos, status, latency_ms
-            FROM traces WHERE created_at >= \(range.lowerBound) AND created_at < \(range.upperBound) ORDER BY created_at
-            """, logger: logger)
-        for try await row in rows {
-            let (createdAt, model, provider, user, tags, input, output, cost, status, latency) =
-                try row.decode((Int64, String?, String?, String?, [String], Int64?, Int64?, Int64?, String, Double).self)
-            try body(CostFact(
-                createdAtMillis: createdAt, model: model, provider: provider, user: user, tags: tags, inputTokens: input,
-                outputTokens: output, costPicos: cost, isError: status == TraceStatus.error.rawValue, latencyMs: latency
-            ))
+        // Read in collected pages, not as one streamed result: iterating PostgresNIO's row stream hung
+        // for good when the server went away mid-result, where collect() fails at once.
+        var after: (createdAt: Int64, id: String)?
+        while true {
+            var builder = PostgresQueryBuilder()
+            var sql = """
+                SELECT created_at, id, model, provider, user_id, \(withTags ? "tags" : "'{}'::text[]"), input_tokens,
+                       output_tokens, cost_picos, status, latency_ms
+                FROM traces WHERE created_at >= \(builder.bind(range.lowerBound)) AND created_at < \(builder.bind(range.upperBound))
+                """
+            if let after { sql += " AND (created_at, id) > (\(builder.bind(after.createdAt)), \(builder.bind(after.id)))" }
+            sql += " ORDER BY created_at, id LIMIT \(Self.factPageSize)"
+            builder.append(sql)
+            let rows = try await connection.query(builder.query, logger: logger).collect()
+            for row in rows {
+                let (createdAt, id, model, provider, user, tags, input, output, cost, status, latency) =
+                    try row.decode((Int64, String, String?, String?, String?, [String], Int64?, Int64?, Int64?, String, Double).self)
+                try body(CostFact(
+                    createdAtMillis: createdAt, model: model, provider: provider, user: user, tags: tags, inputTokens: input,
+                    outputTokens: output, costPicos: cost, isError: status == TraceStatus.error.rawValue, latencyMs: latency
+                ))
+                after = (createdAt, id)
+            }
+            if rows.count < Self.factPageSize { return }
         }
     }
+
+    /// Traces read per query when counting from traces: bounded memory, few round trips.
+    static let factPageSize = 20_000
 
     static func costTotals(from row: PostgresRow, startingAt first: Int) throws -> CostTotals {
         let cells = Array(row)
         func int(_ offset: Int) throws -> Int64 { try cells[first + offset].decode(Int64.self) }
-        let latency = try cells[first + 7].decode(ByteBuffer.self)
         return CostTotals(
             requests: try int(0), inputTokens: try int(1), outputTokens: try int(2), pricedRequests: try int(3),
             costMicros: try int(4), costRemainderPicos: try int(5), errors: try int(6),
-            latency: try LatencyHistogram(encoded: latency.readableBytesView)
+            latency: try LatencyHistogram(buckets: try cells[first + 7].decode([Int32].self), counts: try cells[first + 8].decode([Int64].self))
         )
     }
 }

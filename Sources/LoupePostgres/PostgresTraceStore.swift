@@ -29,6 +29,9 @@ public final class PostgresTraceStore: TraceStore, Service {
         var configuration = try PostgresClient.Configuration(url: url)
         // Fail a connection attempt to an unreachable host in seconds rather than PostgresNIO's default 10.
         configuration.options.connectTimeout = .seconds(5)
+        // The server's own guard against a session left inside a transaction (a client that vanished
+        // mid-batch): it ends the session, and with it the locks and uncommitted rows it held.
+        configuration.options.additionalStartupParameters.append(("idle_in_transaction_session_timeout", "30s"))
         self.init(configuration: configuration, logger: logger)
     }
 
@@ -84,21 +87,10 @@ public final class PostgresTraceStore: TraceStore, Service {
     public func insert(_ traces: [Trace]) async throws {
         guard !traces.isEmpty else { return }
         let statements = PostgresTraceInsert.statements(for: traces)
+        // No transaction: each statement is atomic with its own rollups, so a batch cut short leaves
+        // nothing half done, and the writer's retry adds only the traces that are still missing.
         try await withConnection("insert \(traces.count) traces") { connection in
-            try await self.transaction(on: connection) {
-                var inserted = Set<String>()
-                for statement in statements {
-                    for try await id in try await connection.query(statement, logger: self.logger).decode(String.self) {
-                        inserted.insert(id)
-                    }
-                }
-                // Only the traces this batch really added count: a replayed or repeated id counts once.
-                var rollup = CostRollup()
-                for trace in traces where inserted.remove(PostgresTraceInsert.text(trace.id)) != nil {
-                    rollup.add(CostFact(trace))
-                }
-                try await self.addToCostRollups(rollup, on: connection)
-            }
+            for statement in statements { try await self.execute(statement, on: connection) }
         }
     }
 
@@ -117,11 +109,17 @@ public final class PostgresTraceStore: TraceStore, Service {
         if let user = query.user { conditions.append("user_id = \(builder.bind(user))") }
         if let session = query.sessionID { conditions.append("session_id = \(builder.bind(session))") }
         if let tag = query.tag { conditions.append("tags @> \(builder.bind([tag]))::text[]") }  // served by the GIN index
+        // Only unsuccessful calls are indexed by status; repeating an index's predicate lets the planner use it.
         switch query.status {
-        case .status(let status): conditions.append("status = \(builder.bind(status.rawValue))")
-        case .code(let code): conditions.append("status_code = \(builder.bind(code))")
+        case .status(let status):
+            conditions.append("status = \(builder.bind(status.rawValue))")
+            if status != .ok { conditions.append("status <> 'ok'") }
+        case .code(let code):
+            conditions.append("status_code = \(builder.bind(code))")
+            if !(200...299).contains(code) { conditions.append("status_code NOT BETWEEN 200 AND 299") }
         case .codeClass(let digit):
             conditions.append("status_code BETWEEN \(builder.bind(digit * 100)) AND \(builder.bind(digit * 100 + 99))")
+            if digit != 2 { conditions.append("status_code NOT BETWEEN 200 AND 299") }
         case nil: break
         }
         if let since = query.since { conditions.append("created_at >= \(builder.bind(since.unixMillis))") }
@@ -241,7 +239,13 @@ public final class PostgresTraceStore: TraceStore, Service {
             try await execute("COMMIT", on: connection)
             return result
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger).collect()
+            // In a task of its own, so that it runs even when this task was cancelled (the trace writer's
+            // write timeout): a connection must never go back to the pool inside a transaction, where it
+            // would keep its locks and uncommitted rows from every other writer.
+            // If even that fails, the connection is gone, and the server has ended the transaction itself
+            // (or will, after idle_in_transaction_session_timeout).
+            let logger = logger
+            await Task { _ = try? await connection.query("ROLLBACK", logger: logger).collect() }.value
             throw error
         }
     }

@@ -15,6 +15,9 @@ public final class SQLiteTraceStore: TraceStore {
             // NORMAL is durable across application crashes in WAL mode; only power loss can drop
             // the last commits, and the trace writer batches anyway.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoint every ~32 MB of WAL rather than 4 MB: the index pages that every batch appends to
+            // are copied back to the database file less often (about 8% more ingest, PERFORMANCE.md).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
         }
         configuration.busyMode = .timeout(5)
         self.writer = try DatabasePool(path: path, configuration: configuration)
@@ -110,6 +113,14 @@ public final class SQLiteTraceStore: TraceStore {
             try db.execute(sql: createCostRollups)
             try rebuildCostRollups(db, days: nil)
         }
+        // Status filters look for the few calls that did not succeed, so only those are indexed;
+        // queries repeat the predicate so that SQLite can use the indexes.
+        migrator.registerMigration("v3-unsuccessful-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX traces_unsuccessful ON traces(status, created_at, id) WHERE status <> 'ok';
+                CREATE INDEX traces_unsuccessful_code ON traces(status_code, created_at, id) WHERE status_code NOT BETWEEN 200 AND 299;
+                """)
+        }
         return migrator
     }
 
@@ -127,20 +138,41 @@ public final class SQLiteTraceStore: TraceStore {
             var rollup = CostRollup()
             for trace in traces {
                 let millis = trace.createdAt.unixMillis
-                let arguments: [(any DatabaseValueConvertible)?] = [
-                    trace.id, millis, trace.endpoint, trace.provider, trace.model, trace.upstreamModel,
-                    trace.stream, trace.status.rawValue, trace.statusCode, trace.error?.withoutNUL,
-                    trace.latencyMs, trace.ttftMs, trace.usage.inputTokens, trace.usage.outputTokens,
-                    trace.usage.cachedInputTokens, trace.usage.reasoningTokens, trace.cost?.picos,
-                    trace.user?.withoutNUL, trace.sessionID?.withoutNUL, Self.jsonArray(trace.tags.map(\.withoutNUL)),
-                    trace.metadata.map { JSONValue.object($0).jsonText },
-                    trace.request?.withoutNUL, trace.response?.withoutNUL, trace.requestTruncated, trace.responseTruncated,
-                ]
-                try insertTrace.execute(arguments: StatementArguments(arguments))
+                var row = try SQLiteRowBinder(insertTrace, in: db)
+                try row.bind(trace.id)
+                try row.bind(millis)
+                try row.bind(trace.endpoint)
+                try row.bind(trace.provider)
+                try row.bind(trace.model)
+                try row.bind(trace.upstreamModel)
+                try row.bind(trace.stream)
+                try row.bind(trace.status.rawValue)
+                try row.bind(trace.statusCode)
+                try row.bind(trace.error?.withoutNUL)
+                try row.bind(trace.latencyMs)
+                try row.bind(trace.ttftMs)
+                try row.bind(trace.usage.inputTokens)
+                try row.bind(trace.usage.outputTokens)
+                try row.bind(trace.usage.cachedInputTokens)
+                try row.bind(trace.usage.reasoningTokens)
+                try row.bind(trace.cost?.picos)
+                try row.bind(trace.user?.withoutNUL)
+                try row.bind(trace.sessionID?.withoutNUL)
+                try row.bind(Self.jsonArray(trace.tags.map(\.withoutNUL)))
+                try row.bind(trace.metadata.map { JSONValue.object($0).jsonText })
+                try row.bind(trace.request?.withoutNUL)
+                try row.bind(trace.response?.withoutNUL)
+                try row.bind(trace.requestTruncated)
+                try row.bind(trace.responseTruncated)
+                try row.execute()
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
                 for tag in trace.tags {
-                    try insertTag.execute(arguments: [trace.id, tag.withoutNUL, millis])
+                    var tagRow = try SQLiteRowBinder(insertTag, in: db)
+                    try tagRow.bind(trace.id)
+                    try tagRow.bind(tag.withoutNUL)
+                    try tagRow.bind(millis)
+                    try tagRow.execute()
                 }
                 rollup.add(CostFact(trace))
             }
@@ -166,10 +198,17 @@ public final class SQLiteTraceStore: TraceStore {
         if let user = query.user { add("user = ?", [user]) }
         if let session = query.sessionID { add("session_id = ?", [session]) }
         if let tag = query.tag { add("id IN (SELECT trace_id FROM trace_tags WHERE tag = ?)", [tag]) }
+        // Only unsuccessful calls are indexed by status; repeating an index's predicate lets SQLite use it.
         switch query.status {
-        case .status(let status): add("status = ?", [status.rawValue])
-        case .code(let code): add("status_code = ?", [code])
-        case .codeClass(let digit): add("status_code BETWEEN ? AND ?", [digit * 100, digit * 100 + 99])
+        case .status(let status):
+            add("status = ?", [status.rawValue])
+            if status != .ok { conditions.append("status <> 'ok'") }
+        case .code(let code):
+            add("status_code = ?", [code])
+            if !(200...299).contains(code) { conditions.append("status_code NOT BETWEEN 200 AND 299") }
+        case .codeClass(let digit):
+            add("status_code BETWEEN ? AND ?", [digit * 100, digit * 100 + 99])
+            if digit != 2 { conditions.append("status_code NOT BETWEEN 200 AND 299") }
         case nil: break
         }
         if let since = query.since { add("created_at >= ?", [since.unixMillis]) }

@@ -29,6 +29,18 @@ import Testing
         }
         first.merge(second)
         #expect(first == whole)
+        // Into an empty one, and ranges that lie wholly below or above each other.
+        var empty = LatencyHistogram()
+        empty.merge(whole)
+        #expect(empty == whole)
+        var low = LatencyHistogram(), high = LatencyHistogram(), both = LatencyHistogram()
+        [0.2, 0.3, 0].forEach { low.record($0); both.record($0) }
+        [900, 4_000].forEach { high.record($0); both.record($0) }
+        var highThenLow = high
+        highThenLow.merge(low)
+        low.merge(high)
+        #expect(low == both && highThenLow == both)
+        #expect(both.total == 5)
     }
 
     @Test func encodingRoundTripsIncludingZeroAndOddValues() throws {
@@ -38,6 +50,9 @@ import Testing
         #expect(try LatencyHistogram(encoded: bytes) == histogram)
         #expect(bytes.count < Int(histogram.total) / 2)  // compact: a few bytes a bucket, not a value per sample
         #expect(try LatencyHistogram(encoded: []) == LatencyHistogram())
+        let sparse = histogram.sparse
+        #expect(try LatencyHistogram(buckets: sparse.buckets, counts: sparse.counts) == histogram)
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(buckets: [3, 2], counts: [1, 1]) }  // out of order
         #expect(LatencyHistogram().percentile(0.5) == nil)
         var zero = LatencyHistogram()
         zero.record(0)

@@ -59,7 +59,7 @@ struct LoupeInstance: Sendable {
         while true {
             let ready = try await get("/readyz", http: http)
             if ready["queued_traces"] == .number(0), ready["spooled_traces"] == .number(0), ready["store"]?.stringValue == "ok" { return }
-            guard ContinuousClock.now < deadline else { throw ProcessFailure(description: "not drained after \(timeout): \(ready)") }
+            guard ContinuousClock.now < deadline else { throw ProcessFailure(description: "not drained after \(timeout): \(ready); the process said:\n\(process.logTail)") }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

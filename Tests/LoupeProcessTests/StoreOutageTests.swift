@@ -50,8 +50,10 @@ import Glibc
 
             try await loupe.waitUntilDrained(http: http)
             let sent = Set(load.successes.map(\.traceID))
-            #expect(reportedRequests(try await loupe.get("/api/reports/cost?group_by=provider", http: http)) == sent.count)
-            #expect(Set(try await loupe.allTraceIDs(http: http)) == sent)
+            let reported = reportedRequests(try await loupe.get("/api/reports/cost?group_by=provider", http: http))
+            #expect(reported == sent.count, "the report counts \(reported) calls; \(sent.count) were answered")
+            let stored = Set(try await loupe.allTraceIDs(http: http))
+            #expect(stored == sent, "\(sent.subtracting(stored).count) answered calls have no trace; \(stored.subtracting(sent).count) traces were not answered calls; the process said:\n\(loupe.process.logTail)")
             loupe.process.signal(SIGTERM)
             #expect(await loupe.process.waitForExit() == 0, "\(loupe.process.logTail)")
             upstream.signal(SIGTERM)

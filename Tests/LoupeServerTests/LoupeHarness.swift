@@ -97,7 +97,11 @@ func withLoupe(
         configure(&configuration, upstream)
         let app = try await buildApplication(configuration: configuration, logger: logger)
         try await app.test(.live) { client in
-            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5))))
+            // Enough connections for a burst to be concurrent: with AsyncHTTPClient's default of 8, requests
+            // queue for a connection, and on a busy machine time out waiting (getConnectionFromPoolTimeout).
+            var httpConfiguration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+            httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
             do {
                 try await body(LoupeHarness(port: client.port!, upstream: upstream, http: http))
             } catch {

@@ -115,15 +115,17 @@ import Testing
         let store = try await withLoupe { loupe in
             let request = loupe.streamRequest(headers: [("x-fake-chunk-delay-ms", "300")])
             let traceID = try await Self.readFirstChunk(request, client: loupe.http)
-            let trace = try await loupe.trace(traceID)
-            #expect(trace["status"] == .string("cancelled"))
-            #expect(trace["stream"] == .bool(true))
-            // Loupe dropped the upstream call too: the fake's stream broke off instead of finishing.
+            // Loupe learns of the disconnect only when its next chunk (300 ms on) fails to send; then it
+            // drops the upstream call too, so the fake's stream breaks off instead of finishing.
             let deadline = ContinuousClock.now + .seconds(3)
             while loupe.upstream.streamOutcomes().broken == 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(loupe.upstream.streamOutcomes() == { var outcome = StreamOutcomes(); outcome.broken = 1; return outcome }())
+            // From there, the call is over and its trace is readable within the usual second.
+            let trace = try await loupe.trace(traceID)
+            #expect(trace["status"] == .string("cancelled"))
+            #expect(trace["stream"] == .bool(true))
         }
         #expect(try await store.traces(matching: TraceQuery(status: .status(.cancelled))).traces.count == 1)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeCore
+import NIOHTTP1
 import Testing
 
 @Suite struct TraceControllerTests {
@@ -9,8 +10,9 @@ import Testing
                 let user = index < 4 ? "alice" : "bob"
                 _ = try await loupe.request("/v1/chat/completions", body: chatBody(model: index % 2 == 0 ? "gpt-4o-mini" : "fast"), headers: [("x-loupe-user", user), ("x-loupe-tags", "batch-\(index % 3)")])
             }
-            _ = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-fake-status", "500")])
-            try await Task.sleep(for: .milliseconds(300))
+            let last = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-fake-status", "500")])
+            // The writer stores traces in order, so once the last is readable the others are too.
+            _ = try await loupe.trace(try #require(last.headers.first(name: "x-loupe-trace-id")))
 
             var ids: [String] = []
             var path = "/api/traces?limit=3"

@@ -47,6 +47,30 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.tested)
+    func aPartialDayLargerThanOneReadIsCountedWhole(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            // More calls inside one partial day than a store reads from the traces at once (20,000 on
+            // PostgreSQL), many sharing a millisecond, so that reading resumes by (time, id).
+            let count = 25_000
+            let traces = (0..<count).map { index in
+                let created = Self.midnight.addingTimeInterval(3 * Self.hour + Double(index / 4) / 1000)
+                return Trace(
+                    id: TraceID.make(at: created), createdAt: created, endpoint: "/v1/chat/completions", model: "gpt-4o-mini",
+                    latencyMs: 10, usage: TokenUsage(inputTokens: 1, outputTokens: 2), cost: USD(picos: 7)
+                )
+            }
+            try await store.insert(traces)
+            let window = CostReportQuery(
+                groupBy: .model, since: Self.midnight.addingTimeInterval(Self.hour), until: Self.midnight.addingTimeInterval(20 * Self.hour)
+            )
+            #expect(CostReportPlan(window).wholeDays == nil)
+            let row = try #require(try await store.costReport(window).first)
+            #expect(row.requests == count && row.inputTokens == count && row.outputTokens == 2 * count)
+            #expect(row.costUSD == USD(picos: 7 * Int64(count)).decimal)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
     func pruningInTheMiddleOfADayKeepsTheRestOfThatDay(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try await store.insert(Self.traces)
