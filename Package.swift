@@ -30,11 +30,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Domain values, store protocols and errors. No I/O.
         .target(
             name: "LoupeCore",
+            swiftSettings: swiftSettings
+        ),
+        // Prompt templates: parsing prompt files, Mustache rendering, content hashes.
+        .target(
+            name: "LoupePrompts",
+            dependencies: [
+                "LoupeCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Built-in price table (a data file embedded at build time) and cost arithmetic.

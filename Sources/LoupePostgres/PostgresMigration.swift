@@ -71,5 +71,6 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX traces_unsuccessful ON traces (status, created_at, id) WHERE status <> 'ok'",
             "CREATE INDEX traces_unsuccessful_code ON traces (status_code, created_at, id) WHERE status_code NOT BETWEEN 200 AND 299",
         ]),
+        PostgresMigration(name: "v4-prompts", statements: PostgresTraceStore.createPrompts),
     ]
 }

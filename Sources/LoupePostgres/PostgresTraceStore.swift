@@ -16,7 +16,7 @@ public final class PostgresTraceStore: TraceStore, Service {
     private let client: PostgresClient
     let logger: Logger
     /// `HOST:PORT` (or the socket path), for errors; never the password.
-    private let endpoint: String
+    let endpoint: String
     private let runState = LockedValue(RunState.notStarted)
 
     private enum RunState: Sendable {

@@ -117,7 +117,7 @@ extension SQLiteTraceStore {
         while let row = try rows.next() {
             try body(CostFact(
                 createdAtMillis: row["created_at"], model: row["model"], provider: row["provider"], user: row["user"],
-                tags: withTags ? tags(fromJSON: row["tags"]) : [], inputTokens: row["input_tokens"],
+                tags: withTags ? strings(fromJSON: row["tags"]) : [], inputTokens: row["input_tokens"],
                 outputTokens: row["output_tokens"], costPicos: row["cost_picos"],
                 isError: row["status"] == TraceStatus.error.rawValue, latencyMs: row["latency_ms"]
             ))

@@ -121,6 +121,7 @@ public final class SQLiteTraceStore: TraceStore {
                 CREATE INDEX traces_unsuccessful_code ON traces(status_code, created_at, id) WHERE status_code NOT BETWEEN 200 AND 299;
                 """)
         }
+        migrator.registerMigration("v4-prompts") { db in try db.execute(sql: createPrompts) }
         return migrator
     }
 
@@ -243,7 +244,7 @@ public final class SQLiteTraceStore: TraceStore {
         JSONValue.array(strings.map(JSONValue.string)).jsonText
     }
 
-    static func tags(fromJSON text: String) -> [String] {
+    static func strings(fromJSON text: String) -> [String] {
         guard case .array(let values)? = JSONValue.parse(text) else { return [] }
         return values.compactMap(\.stringValue)
     }
@@ -273,7 +274,7 @@ public final class SQLiteTraceStore: TraceStore {
             cost: picos.map(USD.init(picos:)),
             user: row["user"],
             sessionID: row["session_id"],
-            tags: tags(fromJSON: row["tags"]),
+            tags: strings(fromJSON: row["tags"]),
             metadata: metadata,
             request: row["request"],
             response: row["response"],
