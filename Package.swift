@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Domain values, store protocols and errors. No I/O.
@@ -45,6 +46,7 @@ let package = Package(
                 "LoupeCore",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -203,6 +205,11 @@ let package = Package(
         .testTarget(
             name: "LoupeCoreTests",
             dependencies: ["LoupeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupePromptsTests",
+            dependencies: ["LoupePrompts", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
