@@ -121,6 +121,7 @@ let package = Package(
                 "LoupePostgres",
                 "LoupeRecorder",
                 "LoupeProxy",
+                "LoupePrompts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

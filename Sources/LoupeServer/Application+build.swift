@@ -19,7 +19,7 @@ import Foundation
 ///   - logger: the logger for the server and its services.
 public func buildApplication(
     configuration: LoupeConfiguration,
-    store: (any TraceStore)? = nil,
+    store: (any LoupeStore)? = nil,
     migrate: Bool = true,
     writer: TraceWriter.Configuration = .init(),
     queueCapacity: Int = 65_536,
@@ -47,6 +47,7 @@ public func buildApplication(
         maxBodyBytes: configuration.server.maxBodyBytes
     ).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
+    PromptController<BasicRequestContext>(store: store).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
     MetricsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), queue: queue, spool: spool).addRoutes(to: router)
 

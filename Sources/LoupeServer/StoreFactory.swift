@@ -41,12 +41,12 @@ public enum StoreFactory {
 
 /// A store opened from a URL, with the service (a connection pool) that must run while it is used.
 public struct OpenedStore: Sendable {
-    public let store: any TraceStore
+    public let store: any LoupeStore
     /// Runs the store's connections; nil for the embedded store, which needs none.
     public let service: (any Service)?
 
     /// Runs `body` with the store, running its service around it.
-    public func withRunning<Result: Sendable>(_ body: @Sendable (any TraceStore) async throws -> Result) async throws -> Result {
+    public func withRunning<Result: Sendable>(_ body: @Sendable (any LoupeStore) async throws -> Result) async throws -> Result {
         guard let service else { return try await body(store) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }

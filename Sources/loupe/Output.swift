@@ -7,7 +7,7 @@ import Logging
 
 /// Runs `body` with the existing store the configuration names, brought up to date first.
 func withStore<Result: Sendable>(
-    _ options: ConfigOptions, migrate: Bool = true, _ body: @Sendable (any TraceStore) async throws -> Result
+    _ options: ConfigOptions, migrate: Bool = true, _ body: @Sendable (any LoupeStore) async throws -> Result
 ) async throws -> Result {
     let configuration = try options.load()
     do {
