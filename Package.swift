@@ -141,6 +141,7 @@ let package = Package(
                 "LoupeServer",
                 "LoupeConfig",
                 "LoupeCore",
+                "LoupePrompts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

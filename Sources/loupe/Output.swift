@@ -5,13 +5,14 @@ import LoupeCore
 import LoupeServer
 import Logging
 
-/// Runs `body` with the existing store the configuration names, brought up to date first.
+/// Runs `body` with the store the configuration names, brought up to date first. Only commands that
+/// write (`create`) make a store that does not exist yet; the others say where they looked.
 func withStore<Result: Sendable>(
-    _ options: ConfigOptions, migrate: Bool = true, _ body: @Sendable (any LoupeStore) async throws -> Result
+    _ options: ConfigOptions, migrate: Bool = true, create: Bool = false, _ body: @Sendable (any LoupeStore) async throws -> Result
 ) async throws -> Result {
     let configuration = try options.load()
     do {
-        let opened = try StoreFactory.open(url: configuration.store.url, create: false, logger: quietLogger)
+        let opened = try StoreFactory.open(url: configuration.store.url, create: create, logger: quietLogger)
         return try await opened.withRunning { store in
             if migrate { try await store.migrate() }
             return try await body(store)
