@@ -13,11 +13,13 @@ public struct CostFact: Sendable, Hashable {
     public var costPicos: Int64?
     public var isError: Bool
     public var latencyMs: Double
+    /// `name@version` of the registry prompt the call was rendered from.
+    public var prompt: String?
 
     /// Keys are kept as the stores keep them, with NUL replaced, so that rollups and stored rows agree.
     public init(
         createdAtMillis: Int64, model: String?, provider: String?, user: String?, tags: [String],
-        inputTokens: Int64?, outputTokens: Int64?, costPicos: Int64?, isError: Bool, latencyMs: Double
+        inputTokens: Int64?, outputTokens: Int64?, costPicos: Int64?, isError: Bool, latencyMs: Double, prompt: String? = nil
     ) {
         self.createdAtMillis = createdAtMillis
         self.model = model?.withoutNUL
@@ -30,6 +32,7 @@ public struct CostFact: Sendable, Hashable {
         self.costPicos = costPicos
         self.isError = isError
         self.latencyMs = latencyMs
+        self.prompt = prompt?.withoutNUL
     }
 
     /// The facts of a stored trace.
@@ -38,7 +41,8 @@ public struct CostFact: Sendable, Hashable {
             createdAtMillis: trace.createdAt.unixMillis, model: trace.model, provider: trace.provider, user: trace.user,
             tags: trace.tags, inputTokens: trace.usage.inputTokens.map(Int64.init),
             outputTokens: trace.usage.outputTokens.map(Int64.init), costPicos: trace.cost?.picos,
-            isError: trace.status == .error, latencyMs: trace.latencyMs
+            isError: trace.status == .error, latencyMs: trace.latencyMs,
+            prompt: Self.promptKey(name: trace.promptName, version: trace.promptVersion)
         )
     }
 
@@ -53,6 +57,13 @@ public struct CostFact: Sendable, Hashable {
         case .user: [user]
         case .day: [CostRollup.dayString(day)]
         case .tag: tags.isEmpty ? [nil] : tags
+        case .prompt: [prompt]
         }
+    }
+
+    /// How reports name a prompt version: `support/reply@3`, as the CLI takes it.
+    public static func promptKey(name: String?, version: Int?) -> String? {
+        guard let name else { return nil }
+        return version.map { "\(name)@\($0)" } ?? name
     }
 }

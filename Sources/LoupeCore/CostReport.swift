@@ -2,7 +2,7 @@ import Foundation
 
 /// What a cost report groups by.
 public enum CostDimension: String, Sendable, CaseIterable, Codable {
-    case model, provider, user, day, tag
+    case model, provider, user, day, tag, prompt
 }
 
 /// The question a cost report answers: spend grouped by one dimension over a time window.

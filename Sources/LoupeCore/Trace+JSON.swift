@@ -6,6 +6,7 @@ extension Trace: Codable {
         case id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error
         case latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd
         case user, session_id, tags, metadata, request, response, request_truncated, response_truncated
+        case prompt_name, prompt_version
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -36,6 +37,8 @@ extension Trace: Codable {
         try c.encode(response.map { JSONValue.parse($0) ?? .string($0) }, forKey: .response)
         try c.encode(requestTruncated, forKey: .request_truncated)
         try c.encode(responseTruncated, forKey: .response_truncated)
+        try c.encode(promptName, forKey: .prompt_name)
+        try c.encode(promptVersion, forKey: .prompt_version)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,7 +81,9 @@ extension Trace: Codable {
             request: try body(.request),
             response: try body(.response),
             requestTruncated: try c.decodeIfPresent(Bool.self, forKey: .request_truncated) ?? false,
-            responseTruncated: try c.decodeIfPresent(Bool.self, forKey: .response_truncated) ?? false
+            responseTruncated: try c.decodeIfPresent(Bool.self, forKey: .response_truncated) ?? false,
+            promptName: try c.decodeIfPresent(String.self, forKey: .prompt_name),
+            promptVersion: try c.decodeIfPresent(Int.self, forKey: .prompt_version)
         )
     }
 }

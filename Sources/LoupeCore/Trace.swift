@@ -33,6 +33,9 @@ public struct Trace: Sendable, Hashable {
     public var response: String?
     public var requestTruncated: Bool
     public var responseTruncated: Bool
+    /// The registry prompt the proxy rendered into the request, and its version.
+    public var promptName: String?
+    public var promptVersion: Int?
 
     public init(
         id: String = TraceID.make(),
@@ -56,7 +59,9 @@ public struct Trace: Sendable, Hashable {
         request: String? = nil,
         response: String? = nil,
         requestTruncated: Bool = false,
-        responseTruncated: Bool = false
+        responseTruncated: Bool = false,
+        promptName: String? = nil,
+        promptVersion: Int? = nil
     ) {
         self.id = id
         self.createdAt = createdAt
@@ -80,5 +85,7 @@ public struct Trace: Sendable, Hashable {
         self.response = response
         self.requestTruncated = requestTruncated
         self.responseTruncated = responseTruncated
+        self.promptName = promptName
+        self.promptVersion = promptVersion
     }
 }

@@ -60,9 +60,9 @@ struct PostgresMigration: Sendable {
             $$
             """,
         ]),
-        PostgresMigration(name: "v2-cost-rollups", statements: PostgresTraceStore.createCostRollups) { store, connection in
-            try await store.rebuildCostRollups(on: connection, days: nil)
-        },
+        // Filled from the traces by v5, the newest migration that changes what rollups count: a fill runs
+        // today's code, which reads columns that later migrations add.
+        PostgresMigration(name: "v2-cost-rollups", statements: PostgresTraceStore.createCostRollups),
         // Status filters look for the few calls that did not succeed; indexing every successful one
         // too cost a fifth of the ingest rate. Queries repeat the predicate so the planner can use them.
         PostgresMigration(name: "v3-unsuccessful-indexes", statements: [
@@ -72,5 +72,12 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX traces_unsuccessful_code ON traces (status_code, created_at, id) WHERE status_code NOT BETWEEN 200 AND 299",
         ]),
         PostgresMigration(name: "v4-prompts", statements: PostgresTraceStore.createPrompts),
+        // Which registry prompt produced a call; the rollups gain the prompt dimension for old days too.
+        PostgresMigration(name: "v5-trace-prompts", statements: [
+            "ALTER TABLE traces ADD COLUMN prompt_name TEXT, ADD COLUMN prompt_version INTEGER",
+            "CREATE INDEX traces_prompt ON traces (prompt_name, created_at, id) WHERE prompt_name IS NOT NULL",
+        ]) { store, connection in
+            try await store.rebuildCostRollups(on: connection, days: nil)
+        },
     ]
 }

@@ -41,10 +41,12 @@ enum PostgresTraceInsert {
         var inputTokens: [Int64?] = [], outputTokens: [Int64?] = [], cachedTokens: [Int64?] = [], reasoningTokens: [Int64?] = []
         var costs: [Int64?] = [], users: [String?] = [], sessions: [String?] = [], tags: [String] = [], metadata: [String?] = []
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
-        var days: [Int64] = [], buckets: [Int32] = []
+        var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
         for trace in traces {
             days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
             buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
+            promptNames.append(trace.promptName.map(text))
+            promptVersions.append(trace.promptVersion.map { Int32(clamping: $0) })
             ids.append(text(trace.id))
             createdAt.append(trace.createdAt.unixMillis)
             endpoints.append(text(trace.endpoint))
@@ -87,22 +89,23 @@ enum PostgresTraceInsert {
                     \(PostgresNullableArray(users))::text[], \(PostgresNullableArray(sessions))::text[], \(tags)::text[],
                     \(PostgresNullableArray(metadata))::text[], \(PostgresNullableArray(requests))::text[],
                     \(PostgresNullableArray(responses))::text[], \(requestTruncated)::bool[], \(responseTruncated)::bool[],
-                    \(days)::int8[], \(buckets)::int4[]
+                    \(days)::int8[], \(buckets)::int4[], \(PostgresNullableArray(promptNames))::text[],
+                    \(PostgresNullableArray(promptVersions))::int4[]
                 ) AS u(
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal,
-                    metadata, request, response, request_truncated, response_truncated, day, bucket
+                    metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version
                 )
             ),
             inserted AS (
                 INSERT INTO traces (
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-                    request, response, request_truncated, response_truncated
+                    request, response, request_truncated, response_truncated, prompt_name, prompt_version
                 )
                 SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
-                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated
+                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version
                 FROM input
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
@@ -115,6 +118,8 @@ enum PostgresTraceInsert {
                 UNION ALL SELECT 'provider', provider, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
                 UNION ALL SELECT 'user', user_id, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
                 UNION ALL SELECT 'day', NULL, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'prompt', prompt_name || COALESCE('@' || prompt_version, ''), day, bucket, input_tokens, output_tokens,
+                    cost_picos, status FROM facts
                 UNION ALL SELECT 'tag', g.tag, day, bucket, input_tokens, output_tokens, cost_picos, status
                     FROM facts LEFT JOIN LATERAL (SELECT DISTINCT t.tag FROM unnest(facts.tags_literal::text[]) AS t(tag)) g ON true
             ),

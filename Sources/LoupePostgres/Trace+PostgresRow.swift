@@ -7,7 +7,7 @@ extension Trace {
     static let postgresColumns = """
         id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
         input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-        request, response, request_truncated, response_truncated
+        request, response, request_truncated, response_truncated, prompt_name, prompt_version
         """
 
     /// Reads a row of the `traces` table selected with `postgresColumns`.
@@ -45,7 +45,9 @@ extension Trace {
             request: try row["request"].decode(String?.self),
             response: try row["response"].decode(String?.self),
             requestTruncated: try row["request_truncated"].decode(Bool.self),
-            responseTruncated: try row["response_truncated"].decode(Bool.self)
+            responseTruncated: try row["response_truncated"].decode(Bool.self),
+            promptName: try row["prompt_name"].decode(String?.self),
+            promptVersion: try row["prompt_version"].decode(Int?.self)
         )
     }
 }

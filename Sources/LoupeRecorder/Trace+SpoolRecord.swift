@@ -32,6 +32,8 @@ extension Trace {
         put("cost_picos", cost.map { String($0.picos) })
         put("user", user)
         put("session_id", sessionID)
+        put("prompt_name", promptName)
+        put("prompt_version", promptVersion)
         if let metadata { record["metadata"] = .object(metadata) }
         put("request", request)
         put("response", response)
@@ -78,7 +80,9 @@ extension Trace {
             request: r["request"]?.stringValue,
             response: r["response"]?.stringValue,
             requestTruncated: requestTruncated,
-            responseTruncated: responseTruncated
+            responseTruncated: responseTruncated,
+            promptName: r["prompt_name"]?.stringValue,
+            promptVersion: int("prompt_version")
         )
     }
 }

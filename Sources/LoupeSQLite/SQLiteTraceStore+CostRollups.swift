@@ -111,7 +111,7 @@ extension SQLiteTraceStore {
     ) throws {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT created_at, model, provider, user, \(withTags ? "tags" : "'[]'") AS tags, input_tokens, output_tokens,
-                   cost_picos, status, latency_ms
+                   cost_picos, status, latency_ms, prompt_name, prompt_version
             FROM traces WHERE created_at >= ? AND created_at < ? ORDER BY created_at
             """, arguments: [range.lowerBound, range.upperBound])
         while let row = try rows.next() {
@@ -119,7 +119,8 @@ extension SQLiteTraceStore {
                 createdAtMillis: row["created_at"], model: row["model"], provider: row["provider"], user: row["user"],
                 tags: withTags ? strings(fromJSON: row["tags"]) : [], inputTokens: row["input_tokens"],
                 outputTokens: row["output_tokens"], costPicos: row["cost_picos"],
-                isError: row["status"] == TraceStatus.error.rawValue, latencyMs: row["latency_ms"]
+                isError: row["status"] == TraceStatus.error.rawValue, latencyMs: row["latency_ms"],
+                prompt: CostFact.promptKey(name: row["prompt_name"], version: row["prompt_version"])
             ))
         }
     }

@@ -109,10 +109,9 @@ public final class SQLiteTraceStore: TraceStore {
                 CREATE INDEX trace_tags_trace ON trace_tags(trace_id);
                 """)
         }
-        migrator.registerMigration("v2-cost-rollups") { db in
-            try db.execute(sql: createCostRollups)
-            try rebuildCostRollups(db, days: nil)
-        }
+        // Filled from the traces by v5, the newest migration that changes what rollups count: a fill runs
+        // today's code, which reads columns that later migrations add.
+        migrator.registerMigration("v2-cost-rollups") { db in try db.execute(sql: createCostRollups) }
         // Status filters look for the few calls that did not succeed, so only those are indexed;
         // queries repeat the predicate so that SQLite can use the indexes.
         migrator.registerMigration("v3-unsuccessful-indexes") { db in
@@ -122,6 +121,15 @@ public final class SQLiteTraceStore: TraceStore {
                 """)
         }
         migrator.registerMigration("v4-prompts") { db in try db.execute(sql: createPrompts) }
+        // Which registry prompt produced a call; the rollups gain the prompt dimension for old days too.
+        migrator.registerMigration("v5-trace-prompts") { db in
+            try db.execute(sql: """
+                ALTER TABLE traces ADD COLUMN prompt_name TEXT;
+                ALTER TABLE traces ADD COLUMN prompt_version INTEGER;
+                CREATE INDEX traces_prompt ON traces(prompt_name, created_at) WHERE prompt_name IS NOT NULL;
+                """)
+            try rebuildCostRollups(db, days: nil)
+        }
         return migrator
     }
 
@@ -132,8 +140,9 @@ public final class SQLiteTraceStore: TraceStore {
                 INSERT OR IGNORE INTO traces (
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
                     latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
-                    user, session_id, tags, metadata, request, response, request_truncated, response_truncated
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
+                    prompt_name, prompt_version
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
             var rollup = CostRollup()
@@ -165,6 +174,8 @@ public final class SQLiteTraceStore: TraceStore {
                 try row.bind(trace.response?.withoutNUL)
                 try row.bind(trace.requestTruncated)
                 try row.bind(trace.responseTruncated)
+                try row.bind(trace.promptName?.withoutNUL)
+                try row.bind(trace.promptVersion)
                 try row.execute()
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
@@ -279,7 +290,9 @@ public final class SQLiteTraceStore: TraceStore {
             request: row["request"],
             response: row["response"],
             requestTruncated: row["request_truncated"],
-            responseTruncated: row["response_truncated"]
+            responseTruncated: row["response_truncated"],
+            promptName: row["prompt_name"],
+            promptVersion: row["prompt_version"]
         )
     }
 }

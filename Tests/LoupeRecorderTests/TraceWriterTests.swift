@@ -31,6 +31,7 @@ final class RecordingStore: TraceStore {
     func trace(id: String) async throws -> Trace? { stored.first { $0.id == id } }
     func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: stored, nextCursor: nil) }
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
+    func rebuildCostRollups() async throws {}
     func count() async throws -> Int { stored.count }
     func ping() async throws {}
 }
@@ -172,6 +173,7 @@ final class HangingStore: TraceStore {
     func trace(id: String) async throws -> Trace? { nil }
     func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: [], nextCursor: nil) }
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
+    func rebuildCostRollups() async throws {}
     func count() async throws -> Int { 0 }
     func deleteTraces(createdBefore date: Date) async throws -> Int { 0 }
     func ping() async throws {}

@@ -18,7 +18,8 @@ import Testing
             status: failed ? .error : .ok, statusCode: failed ? 502 : 200, latencyMs: Double((index * 37) % 900) + 0.25,
             usage: TokenUsage(inputTokens: index % 9 == 0 ? nil : index * 3, outputTokens: index),
             cost: index % 6 == 0 ? nil : USD(picos: Int64(index) * 123_456_789),
-            user: index % 4 == 0 ? nil : "user-\(index % 4)", tags: index % 3 == 0 ? [] : ["t\(index % 2)", "t\(index % 5)"]
+            user: index % 4 == 0 ? nil : "user-\(index % 4)", tags: index % 3 == 0 ? [] : ["t\(index % 2)", "t\(index % 5)"],
+            promptName: index % 7 == 0 ? nil : ["greet", "support/reply"][index % 2], promptVersion: index % 7 == 0 ? nil : index % 3 + 1
         )
     }
 
@@ -96,14 +97,22 @@ import Testing
     func migratingAStoreFromBeforeRollupsFillsThemFromItsTraces(_ backend: StoreBackend) async throws {
         try await backend.withFixture(migrated: true) { fixture in
             try await fixture.store.insert(Self.traces)
-            // Back to the schema of a Loupe that kept no rollups, with its traces in place.
+            // Back to the schema of a Loupe that kept no rollups and no prompt columns, with its traces in place.
             try await fixture.execute("DROP TABLE cost_rollups")
+            if backend == .sqlite { try await fixture.execute("DROP INDEX traces_prompt") }
+            try await fixture.execute("ALTER TABLE traces DROP COLUMN prompt_name")
+            try await fixture.execute("ALTER TABLE traces DROP COLUMN prompt_version")
             try await fixture.execute(backend == .sqlite
-                ? "DELETE FROM grdb_migrations WHERE identifier = 'v2-cost-rollups'"
-                : "DELETE FROM loupe_migrations WHERE name = 'v2-cost-rollups'")
-            #expect(try await fixture.store.schemaStatus().pending == ["v2-cost-rollups"])
+                ? "DELETE FROM grdb_migrations WHERE identifier IN ('v2-cost-rollups', 'v5-trace-prompts')"
+                : "DELETE FROM loupe_migrations WHERE name IN ('v2-cost-rollups', 'v5-trace-prompts')")
+            #expect(try await fixture.store.schemaStatus().pending == ["v2-cost-rollups", "v5-trace-prompts"])
             try await fixture.store.migrate()
-            try await expectReportsMatch(fixture.store, Self.traces)
+            let withoutPrompts = Self.traces.map { trace in
+                var old = trace
+                (old.promptName, old.promptVersion) = (nil, nil)
+                return old
+            }
+            try await expectReportsMatch(fixture.store, withoutPrompts)
         }
     }
 
@@ -140,6 +149,7 @@ import Testing
             case .user: [trace.user]
             case .day: [String(ISO8601DateFormatter().string(from: trace.createdAt).prefix(10))]
             case .tag: trace.tags.isEmpty ? [nil] : Array(Set(trace.tags))
+            case .prompt: [trace.promptName.map { "\($0)@\(trace.promptVersion!)" }]
             }
             for key in keys { groups[key, default: []].append(trace) }
         }

@@ -61,6 +61,8 @@ import Testing
             full.latencyMs = 1234.5678
             full.ttftMs = 12.5
             full.sessionID = "s1"
+            full.promptName = "support/reply"
+            full.promptVersion = 3
             full.metadata = ["team": .string("search"), "n": .number(1.5), "flags": .array([.bool(true), .null])]
             full.request = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"héllo"}]}"#
             full.response = "partial"
