@@ -300,7 +300,7 @@ if ProcessInfo.processInfo.environment["LOUPE_BENCHMARKS"] != nil {
         .executableTarget(
             name: "HotPath",
             dependencies: [
-                "LoupeCore", "LoupePricing", "LoupeProxy",
+                "LoupeCore", "LoupePricing", "LoupeProxy", "LoupePrompts",
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

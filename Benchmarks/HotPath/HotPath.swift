@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import LoupeCore
 import LoupePricing
+import LoupePrompts
 import LoupeProxy
 import NIOCore
 
@@ -19,6 +20,40 @@ let benchmarks: @Sendable () -> Void = {
     struct Fields: Decodable { var model: String?; var stream: Bool?; var user: String? }
     Benchmark("request fields, JSONDecoder (baseline)") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try JSONDecoder().decode(Fields.self, from: Data(request))) }
+    }
+
+    // A typical chat prompt from the registry: compiled once (as the proxy's cache holds it), rendered per call.
+    let promptVersion = PromptVersion(
+        name: "support/reply", version: 3,
+        template: .chat([
+            .init(role: "system", content: "You answer customer emails for {{company}}. Be concise and polite.\nNever promise refunds."),
+            .init(role: "user", content: "Customer: {{customer_name}}\nPlan: {{plan}}\nMessage:\n{{message}}"),
+        ]),
+        config: ["model": .string("gpt-4o-mini"), "temperature": .number(0.2)], tags: [], labels: [], commitMessage: nil,
+        contentHash: "", createdAt: Date()
+    )
+    let renderer = try! PromptRenderer(promptVersion)
+    let promptVariables: [String: JSONValue] = [
+        "company": .string("Acme"), "customer_name": .string("Ann Lee"), "plan": .string("Team"),
+        "message": .string("Hello, my invoice for October shows two charges for the same seat. Can you check?"),
+    ]
+    Benchmark("prompt: render a compiled chat prompt") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try renderer.render(promptVariables)) }
+    }
+    let promptRequest = try! ProxyRequestBody(bytes: Array(#"{"messages":[],"prompt":{"name":"support/reply","variables":{"company":"Acme"}}}"#.utf8))
+    Benchmark("prompt: render, rewrite the request body and read it back") { benchmark in
+        for _ in benchmark.scaledIterations {
+            guard case .chat(let messages) = try renderer.render(promptVariables) else { continue }
+            blackHole(try ProxyRequestBody(bytes: promptRequest.applyingPrompt(messages: messages, config: promptVersion.config)))
+        }
+    }
+    Benchmark("prompt: string replacement of the same variables (baseline)") { benchmark in
+        let texts = ["You answer customer emails for {{company}}. Be concise and polite.\nNever promise refunds.", "Customer: {{customer_name}}\nPlan: {{plan}}\nMessage:\n{{message}}"]
+        for _ in benchmark.scaledIterations {
+            blackHole(texts.map { text in
+                promptVariables.reduce(text) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value.stringValue ?? "") }
+            })
+        }
     }
 
     // One streamed chat response: parse the SSE bytes and assemble the output, hiding the usage chunk.

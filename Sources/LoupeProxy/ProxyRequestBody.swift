@@ -17,6 +17,11 @@ public struct ProxyRequestBody: Sendable {
     /// `stream_options.include_usage` as the client sent it.
     public let clientIncludesUsage: Bool
     public let user: String?
+    /// A registry prompt to render into the messages: `"prompt": {"name", "version"|"label", "variables"}`.
+    /// Only an object counts; `/v1/completions` has a `prompt` string of its own.
+    public let prompt: PromptReference?
+    /// Every top-level field, for rewriting the body around a prompt.
+    public let fields: [String: JSONValue]
 
     /// Parses and validates `bytes` as a JSON object.
     public init(bytes: [UInt8]) throws(Problem) {
@@ -28,6 +33,7 @@ public struct ProxyRequestBody: Sendable {
             throw .malformedJSON(error.description)
         }
         guard case .object(let fields) = json else { throw .notAnObject }
+        self.fields = fields
         func field<T>(_ name: String, _ expected: String, _ read: (JSONValue) -> T?) throws(Problem) -> T? {
             guard let value = fields[name], value != .null else { return nil }
             guard let typed = read(value) else { throw .invalidField(name: name, expected: expected) }
@@ -43,6 +49,33 @@ public struct ProxyRequestBody: Sendable {
         } else {
             self.clientIncludesUsage = false
         }
+        if case .object(let reference)? = fields["prompt"] {
+            self.prompt = try PromptReference(reference)
+        } else {
+            self.prompt = nil
+        }
+    }
+
+    /// Request fields that a prompt's `config` fills in when the request leaves them unset; other config
+    /// keys (notes, owners) stay in the registry, since providers reject parameters they do not know.
+    public static let promptConfigFields: Set<String> = [
+        "model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop", "presence_penalty",
+        "frequency_penalty", "seed", "response_format", "tools", "tool_choice", "parallel_tool_calls", "logit_bias",
+        "logprobs", "top_logprobs", "reasoning_effort", "service_tier", "modalities", "audio", "prediction", "store",
+    ]
+
+    /// The body with the rendered `messages` before any the client sent, the prompt's `config` where the
+    /// client left a field unset, and no `prompt` field.
+    public func applyingPrompt(messages: [PromptMessage], config: [String: JSONValue]) -> [UInt8] {
+        var result = fields
+        result["prompt"] = nil
+        var combined = messages.map { JSONValue.object(["role": .string($0.role), "content": .string($0.content)]) }
+        if case .array(let own)? = fields["messages"] { combined += own }
+        result["messages"] = .array(combined)
+        for (key, value) in config where Self.promptConfigFields.contains(key) && (result[key] == nil || result[key] == .null) {
+            result[key] = value
+        }
+        return Array(JSONValue.object(result).jsonText.utf8)
     }
 
     /// The body with `model` replaced, keeping every other byte as the client sent it.

@@ -31,7 +31,13 @@ public final class SQLiteTraceStore: TraceStore {
     public func migrate() async throws {
         let status = try await schemaStatus()
         guard status.unknown.isEmpty else { throw SchemaError.newerThanBinary(unknown: status.unknown) }
-        try Self.migrator.migrate(writer)
+        // GRDB migrates synchronously, and on a pool it first waits for every reader. On one of Swift's
+        // cooperative threads, or a GCD worker (two each on a two-core machine), that wait starves the
+        // very work it waits for when several stores migrate at once, so it gets a thread of its own.
+        let writer = writer
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try Self.migrator.migrate(writer) }) }.start()
+        }
     }
 
     public func schemaStatus() async throws -> SchemaStatus {

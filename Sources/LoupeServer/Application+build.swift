@@ -39,15 +39,18 @@ public func buildApplication(
     let upstream = UpstreamClient()
     let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger)
 
+    let prompts = PromptCache(store: store)
+
     let router = Router(context: BasicRequestContext.self)
     ProxyController<BasicRequestContext>(
         modelRouter: ModelRouter(configuration: configuration),
         client: upstream.http,
         recorder: recorder,
+        prompts: prompts,
         maxBodyBytes: configuration.server.maxBodyBytes
     ).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
-    PromptController<BasicRequestContext>(store: store).addRoutes(to: router)
+    PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
     MetricsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), queue: queue, spool: spool).addRoutes(to: router)
 
@@ -69,7 +72,7 @@ public func buildApplication(
     // Services stop in reverse order: the server drains first, then the upstream client,
     // then the writer flushes every queued trace, and last the store's connections close.
     if let storeService = opened.service { app.addServices(storeService) }
-    app.addServices(traceWriter, upstream)
+    app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
     return app
 }
 

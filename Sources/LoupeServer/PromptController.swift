@@ -9,6 +9,8 @@ import NIOCore
 /// The prompt registry API under `/api/prompts`. Names may hold `/`, so routes take the rest of the path.
 struct PromptController<Context: RequestContext>: Sendable {
     let store: any PromptStore
+    /// The proxy's compiled prompts, dropped on every change made here.
+    let cache: PromptCache
     static var maxBodyBytes: Int { 4 << 20 }
 
     func addRoutes(to router: Router<Context>) {
@@ -71,6 +73,7 @@ struct PromptController<Context: RequestContext>: Sendable {
             throw APIError(status: .badRequest, message: "\(error)", code: "invalid_template", param: "prompt")
         }
         let (version, _) = try await Self.refusingBadLabels { try await store.createPromptVersion(draft, contentHash: draft.contentHash, onlyIfChanged: false) }
+        cache.invalidate()
         var response = Self.json(Self.json(version))
         response.status = .created
         return response
@@ -80,6 +83,7 @@ struct PromptController<Context: RequestContext>: Sendable {
         let body = try await Self.object(request)
         let labels = try Self.strings(body["labels"], "labels")
         let updated = try await Self.refusingBadLabels { try await store.setPromptLabels(name: name, version: version, labels: labels) }
+        cache.invalidate()
         guard let updated else { throw Self.notFound(name, .version(version)) }
         return Self.json(Self.json(updated))
     }

@@ -14,6 +14,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
     let modelRouter: ModelRouter
     let client: HTTPClient
     let recorder: TraceRecorder
+    let prompts: PromptCache
     let maxBodyBytes: Int
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
@@ -43,7 +44,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
             return await fail(&call, error)
         }
 
-        let body: [UInt8]
+        var body: [UInt8]
         do {
             body = Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
         } catch is NIOTooManyBytesError {
@@ -63,6 +64,16 @@ struct ProxyController<Context: RequestContext>: Sendable {
             }
         } else if !body.isEmpty, request.headers[.contentType]?.contains("json") == true {
             parsed = try? ProxyRequestBody(bytes: body)
+        }
+        if endpoint == .chatCompletions, let current = parsed, let reference = current.prompt {
+            do {
+                body = try await renderPrompt(reference, into: current, call: &call)
+                parsed = try ProxyRequestBody(bytes: body)
+            } catch let error as APIError {
+                return await fail(&call, error)
+            } catch {
+                return await fail(&call, APIError(status: .badRequest, message: "The rendered prompt is not a valid request: \(error)", code: "invalid_prompt", param: "prompt"))
+            }
         }
         call.trace.model = parsed?.model
         call.trace.stream = parsed?.stream ?? false

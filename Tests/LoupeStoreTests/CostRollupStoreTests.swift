@@ -147,7 +147,7 @@ import Testing
             case .model: [trace.model]
             case .provider: [trace.provider]
             case .user: [trace.user]
-            case .day: [String(ISO8601DateFormatter().string(from: trace.createdAt).prefix(10))]
+            case .day: [trace.createdAt.formatted(.iso8601.year().month().day())]
             case .tag: trace.tags.isEmpty ? [nil] : Array(Set(trace.tags))
             case .prompt: [trace.promptName.map { "\($0)@\(trace.promptVersion!)" }]
             }

@@ -1,0 +1,39 @@
+import HTTPTypes
+import LoupeCore
+import LoupePrompts
+import LoupeProxy
+
+extension ProxyController {
+    /// Renders a registry prompt into the request: its messages go before the client's, its config fills
+    /// fields the client left unset, and the trace names the version. Returns the body to send upstream.
+    func renderPrompt(_ reference: PromptReference, into body: ProxyRequestBody, call: inout ProxyCall) async throws -> [UInt8] {
+        let renderer: PromptRenderer?
+        do {
+            renderer = try await prompts.renderer(name: reference.name, selector: reference.selector)
+        } catch {
+            throw APIError(
+                status: .serviceUnavailable, message: "The prompt registry cannot be read right now: \(error)",
+                type: "server_error", code: "prompt_registry_unavailable", param: "prompt"
+            )
+        }
+        guard let renderer else {
+            throw APIError(status: .notFound, message: "Prompt '\(reference.name)' has no \(reference.selector).", code: "prompt_not_found", param: "prompt.name")
+        }
+        call.trace.promptName = renderer.version.name
+        call.trace.promptVersion = renderer.version.version
+        let rendered: PromptTemplate
+        do {
+            rendered = try renderer.render(reference.variables)
+        } catch {
+            throw APIError(status: .badRequest, message: "\(error).", code: "missing_variables", param: "prompt.variables")
+        }
+        // A text prompt becomes the user's message.
+        let messages = switch rendered {
+        case .chat(let messages): messages
+        case .text(let text): [PromptMessage(role: "user", content: text)]
+        }
+        let bytes = body.applyingPrompt(messages: messages, config: renderer.version.config)
+        (call.trace.request, call.trace.requestTruncated) = recorder.storedBody(bytes)
+        return bytes
+    }
+}
