@@ -147,6 +147,37 @@ def report():
     assert sum(r["requests"] for r in rows) == len(listed), (rows, len(listed))
 
 
+def post_json(path, body, method="POST"):
+    request = urllib.request.Request(f"{BASE}{path}", data=json.dumps(body).encode(), method=method,
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+@check("registry prompt through extra_body: rendered upstream, traced with its version")
+def registry_prompt():
+    post_json("/api/prompts", {"name": "sdk/greet", "labels": ["production"], "config": {"model": "gpt-4o-mini"},
+                               "prompt": [{"role": "system", "content": "Greet {{name}} warmly"}]})
+    post_json("/api/prompts", {"name": "sdk/greet", "prompt": [{"role": "system", "content": "v2 is not in production"}]})
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}],
+        extra_body={"prompt": {"name": "sdk/greet", "variables": {"name": "Ann"}}},
+    )
+    completion = raw.parse()
+    # The fake counts prompt tokens as the words of every message: "Greet Ann warmly" + "Hi".
+    assert completion.usage.prompt_tokens == 4, completion.usage
+    recorded = trace(raw.headers["x-loupe-trace-id"])
+    assert (recorded["prompt_name"], recorded["prompt_version"]) == ("sdk/greet", 1), recorded
+    assert recorded["request"]["messages"][0] == {"role": "system", "content": "Greet Ann warmly"}, recorded["request"]
+    assert "prompt" not in recorded["request"], recorded["request"]
+    try:
+        client.chat.completions.create(model="gpt-4o-mini", messages=[], extra_body={"prompt": {"name": "sdk/greet"}})
+    except openai.BadRequestError as error:
+        assert "name" in str(error), error
+    else:
+        raise AssertionError("expected a 400 for the missing variable")
+
+
 failed = sum(1 for _, error in results if error)
 print(f"{len(results) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -40,6 +40,17 @@ struct LoupeInstance: Sendable {
         return json
     }
 
+    /// Sends a JSON body; returns the status and the JSON answer.
+    func send(_ path: String, _ body: String, method: HTTPMethod = .POST, http: HTTPClient) async throws -> (Int, JSONValue?) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let answer = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return (Int(response.status.code), JSONValue.parse(String(buffer: answer)))
+    }
+
     /// Every stored trace id, read page by page through the query API.
     func allTraceIDs(http: HTTPClient) async throws -> [String] {
         var ids: [String] = []

@@ -37,9 +37,22 @@ func reportedRequests(_ report: JSONValue) -> Int {
     }
 }
 
+/// Polls `condition` until it holds, recording an issue if it does not within `limit`.
+func expectWithin(_ limit: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while true {
+        if try await condition() { return }
+        guard ContinuousClock.now < deadline else {
+            Issue.record("not true within \(limit)", sourceLocation: sourceLocation)
+            return
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+}
+
 @Suite struct SharedStoreTests {
     @Test(
-        "Two instances on one PostgreSQL both record, and each reports every call",
+        "Two instances on one PostgreSQL both record, each reports every call, and prompt changes reach both",
         .enabled(if: TestPostgresCluster.isAvailable, "needs PostgreSQL server binaries; .ci/postgres installs them"),
         .timeLimit(.minutes(2))
     )
@@ -69,6 +82,20 @@ func reportedRequests(_ report: JSONValue) -> Int {
             for instance in [a, b] {
                 #expect(reportedRequests(try await instance.get("/api/reports/cost?group_by=provider", http: http)) == sent.count)
                 #expect(Set(try await instance.allTraceIDs(http: http)) == sent)
+            }
+            // A prompt pushed and relabelled through one instance is served by the other within 5 s.
+            let prompt = #"{"name": "shared", "labels": ["production"], "prompt": [{"role": "user", "content": "v1 for {{who}}"}]}"#
+            #expect(try await a.send("/api/prompts", prompt, http: http).0 == 201)
+            let call = #"{"model": "gpt-4o-mini", "prompt": {"name": "shared", "variables": {"who": "B"}}}"#
+            try await expectWithin(.seconds(5)) { try await b.send("/v1/chat/completions", call, http: http).0 == 200 }
+            _ = try await a.send("/api/prompts", #"{"name": "shared", "prompt": [{"role": "user", "content": "v2 for {{who}}"}]}"#, http: http)
+            // B has v1 cached as production; moving the label through A must reach it.
+            #expect(try await a.send("/api/prompts/shared/versions/2", #"{"labels": ["production"]}"#, method: .PATCH, http: http).0 == 200)
+            try await expectWithin(.seconds(5)) {
+                guard try await b.send("/v1/chat/completions", call, http: http).0 == 200 else { return false }
+                let latest = try await b.get("/api/traces?limit=1", http: http)
+                guard case .array(let traces)? = latest["data"] else { return false }
+                return traces.first?["prompt_version"] == .number(2)
             }
             for instance in [a, b] {
                 instance.process.signal(SIGTERM)
