@@ -7,11 +7,14 @@ import Mustache
 public struct PromptRenderer: Sendable {
     public let version: PromptVersion
     private let templates: [MustacheTemplate]
-    /// Variables used outside any section, which a render must be given, sorted.
+    /// Other text prompts that `{{> name}}` includes, by name.
+    private let library: MustacheLibrary
+    /// Variables used outside any section, here or in an included prompt, which a render must be given, sorted.
     public let requiredVariables: [String]
 
-    /// Compiles every template of `version`; throws `PromptFileError` for one that does not parse.
-    public init(_ version: PromptVersion) throws(PromptFileError) {
+    /// Compiles every template of `version`, and the text prompts it includes as partials (`partials`, by
+    /// name: see `partialNames`); throws `PromptFileError` for one that does not parse.
+    public init(_ version: PromptVersion, partials: [String: String] = [:]) throws(PromptFileError) {
         self.version = version
         let texts = Self.texts(of: version.template)
         var templates: [MustacheTemplate] = []
@@ -20,8 +23,29 @@ public struct PromptRenderer: Sendable {
             templates.append(try Self.compile(text, file: version.name, line: nil, part: texts.count > 1 ? index : nil))
             required.formUnion(Self.requiredVariables(in: text))
         }
+        var library = MustacheLibrary()
+        for (name, text) in partials {
+            library.register(try Self.compile(text, file: name, line: nil, part: nil), named: name)
+            required.formUnion(Self.requiredVariables(in: text))
+        }
         self.templates = templates
+        self.library = library
         self.requiredVariables = required.sorted()
+    }
+
+    /// The prompts `template` includes with `{{> name}}`.
+    public static func partialNames(in template: PromptTemplate) -> Set<String> {
+        var names = Set<String>()
+        for text in texts(of: template) {
+            var rest = text[...]
+            while let open = rest.range(of: "{{>") {
+                rest = rest[open.upperBound...]
+                guard let close = rest.range(of: "}}") else { break }
+                names.insert(rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+                rest = rest[close.upperBound...]
+            }
+        }
+        return names
     }
 
     /// Renders with `variables`; throws `MissingPromptVariables` naming every required one not given.
@@ -30,9 +54,9 @@ public struct PromptRenderer: Sendable {
         guard missing.isEmpty else { throw MissingPromptVariables(prompt: version.name, version: version.version, names: missing) }
         let context = variables.mapValues(Self.mustacheValue)
         switch version.template {
-        case .text: return .text(templates[0].render(context))
+        case .text: return .text(templates[0].render(context, library: library))
         case .chat(let messages):
-            return .chat(zip(messages, templates).map { PromptMessage(role: $0.role, content: $1.render(context)) })
+            return .chat(zip(messages, templates).map { PromptMessage(role: $0.role, content: $1.render(context, library: library)) })
         }
     }
 

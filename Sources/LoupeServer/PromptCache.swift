@@ -30,8 +30,7 @@ final class PromptCache: Sendable {
         let key = Key(name: name, selector: selector)
         let (cached, generation) = state.withLock { ($0.renderers[key], $0.generation) }
         if let cached { return cached }
-        guard let version = try await store.promptVersion(name: name, selector) else { return nil }
-        let renderer = try PromptRenderer(version)
+        guard let renderer = try await store.renderer(name: name, selector) else { return nil }
         state.withLock { if $0.generation == generation { $0.renderers[key] = renderer } }
         return renderer
     }

@@ -99,7 +99,10 @@ struct PromptController<Context: RequestContext>: Sendable {
         }
         let rendered: PromptTemplate
         do {
-            rendered = try PromptRenderer(version).render(variables)
+            guard let renderer = try await store.renderer(name: version.name, .version(version.version)) else { throw Self.notFound(name, selector) }
+            rendered = try renderer.render(variables)
+        } catch let missing as MissingPromptPartial {
+            throw APIError(status: .notFound, message: "\(missing).", code: "prompt_not_found", param: "name")
         } catch let missing as MissingPromptVariables {
             throw APIError(status: .badRequest, message: "\(missing).", code: "missing_variables", param: "variables")
         }

@@ -10,6 +10,8 @@ extension ProxyController {
         let renderer: PromptRenderer?
         do {
             renderer = try await prompts.renderer(name: reference.name, selector: reference.selector)
+        } catch let missing as MissingPromptPartial {
+            throw APIError(status: .notFound, message: "\(missing).", code: "prompt_not_found", param: "prompt.name")
         } catch {
             throw APIError(
                 status: .serviceUnavailable, message: "The prompt registry cannot be read right now: \(error)",

@@ -134,9 +134,12 @@ struct PromptsCommand: AsyncParsableCommand {
                 guard let equals = variable.firstIndex(of: "=") else { throw ValidationError("--var takes name=value, not '\(variable)'") }
                 values[String(variable[..<equals])] = .string(String(variable[variable.index(after: equals)...]))
             }
-            let version = try await PromptsCommand.find(options, name, selector)
             do {
-                print(PromptsCommand.text(try PromptRenderer(version).render(values)))
+                let renderer = try await withStore(options) { try await $0.renderer(name: name, selector) }
+                guard let renderer else { throw CommandFailure("prompt '\(name)' has no \(selector)") }
+                print(PromptsCommand.text(try renderer.render(values)))
+            } catch let missing as MissingPromptPartial {
+                throw CommandFailure("\(missing)")
             } catch let missing as MissingPromptVariables {
                 throw CommandFailure("\(missing); pass each with --var name=value")
             }

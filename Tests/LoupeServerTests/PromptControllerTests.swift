@@ -1,5 +1,6 @@
 import Foundation
 import LoupeCore
+import LoupeTestSupport
 import NIOHTTP1
 import Testing
 
@@ -40,6 +41,24 @@ import Testing
             let moved = try await loupe.request("/api/prompts/support/reply/versions/2", method: .PATCH, body: #"{"labels": ["production"]}"#)
             #expect(moved.status == 200 && moved.json?["labels"] == .array([.string("latest"), .string("production")]))
             #expect(try await loupe.get("/api/prompts/support/reply").json?["version"] == .number(2))
+        }
+    }
+
+    @Test func promptsIncludeOtherTextPromptsAsPartials() async throws {
+        try await withLoupe { loupe in
+            _ = try await loupe.request("/api/prompts", body: #"{"name": "shared/footer", "prompt": "-- {{company}} support"}"#)
+            _ = try await loupe.request("/api/prompts", body: #"{"name": "mail", "prompt": [{"role": "system", "content": "Hi {{name}}.\n{{> shared/footer}}"}]}"#)
+            let rendered = try await loupe.request("/api/prompts/mail/render", body: #"{"variables": {"name": "Ann", "company": "Acme"}}"#)
+            #expect(rendered.json?["prompt"] == .array([.object(["role": .string("system"), "content": .string("Hi Ann.\n-- Acme support")])]))
+            // The included prompt's variables are required too.
+            let missing = try await loupe.request("/api/prompts/mail/render", body: #"{"variables": {"name": "Ann"}}"#)
+            #expect(missing.status == 400 && missing.json?["error"]?["message"]?.stringValue?.contains("company") == true)
+            _ = try await loupe.request("/api/prompts", body: #"{"name": "orphan", "prompt": "{{> nowhere}}"}"#)
+            let orphan = try await loupe.request("/api/prompts/orphan/render", body: #"{}"#)
+            #expect(orphan.status == 404 && orphan.json?["error"]?["message"]?.stringValue?.contains("'nowhere'") == true)
+            // Through the proxy as well.
+            _ = try await loupe.request("/v1/chat/completions", body: #"{"model": "gpt-4o-mini", "prompt": {"name": "mail", "variables": {"name": "Bo", "company": "Acme"}}}"#)
+            #expect(loupe.upstream.requests().last?.body.contains("Hi Bo.\\n-- Acme support") == true)
         }
     }
 
