@@ -91,7 +91,15 @@ struct PromptController<Context: RequestContext>: Sendable {
     func render(_ name: String, _ request: Request) async throws -> Response {
         let body = try await Self.object(request)
         let selector = try Self.selector(version: body["version"].map { $0.stringValue ?? $0.jsonText }, label: body["label"]?.stringValue)
-        let version = try await find(name, selector)
+        // One read: the renderer carries its version, and the prompts it includes.
+        let renderer: PromptRenderer
+        do {
+            guard let found = try await store.renderer(name: name, selector) else { throw Self.notFound(name, selector) }
+            renderer = found
+        } catch let missing as MissingPromptPartial {
+            throw APIError(status: .notFound, message: "\(missing).", code: "prompt_not_found", param: "name")
+        }
+        let version = renderer.version
         var variables: [String: JSONValue] = [:]
         if let value = body["variables"] {
             guard case .object(let members) = value else { throw Self.invalid("variables must be an object of names to values.", "variables") }
@@ -99,12 +107,9 @@ struct PromptController<Context: RequestContext>: Sendable {
         }
         let rendered: PromptTemplate
         do {
-            guard let renderer = try await store.renderer(name: version.name, .version(version.version)) else { throw Self.notFound(name, selector) }
             rendered = try renderer.render(variables)
-        } catch let missing as MissingPromptPartial {
-            throw APIError(status: .notFound, message: "\(missing).", code: "prompt_not_found", param: "name")
-        } catch let missing as MissingPromptVariables {
-            throw APIError(status: .badRequest, message: "\(missing).", code: "missing_variables", param: "variables")
+        } catch {
+            throw APIError(status: .badRequest, message: "\(error).", code: "missing_variables", param: "variables")
         }
         return Self.json(.object([
             "name": .string(version.name), "version": .number(Double(version.version)), "type": .string(rendered.type),
