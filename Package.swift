@@ -50,6 +50,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Guardrail checks (PII, secrets, injection, patterns, JSON) and policies: pure, deterministic, linear-time.
+        .target(
+            name: "LoupeGuardrails",
+            dependencies: ["LoupeCore"],
+            swiftSettings: swiftSettings
+        ),
         // Built-in price table (a data file embedded at build time) and cost arithmetic.
         .target(
             name: "LoupePricing",
@@ -63,6 +69,7 @@ let package = Package(
             name: "LoupeConfig",
             dependencies: [
                 "LoupeCore",
+                "LoupeGuardrails",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -122,6 +129,7 @@ let package = Package(
                 "LoupeRecorder",
                 "LoupeProxy",
                 "LoupePrompts",
+                "LoupeGuardrails",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -142,6 +150,7 @@ let package = Package(
                 "LoupeConfig",
                 "LoupeCore",
                 "LoupePrompts",
+                "LoupeGuardrails",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -215,13 +224,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LoupeGuardrailsTests",
+            dependencies: ["LoupeGuardrails", "LoupeCore"],
+            exclude: ["Corpus"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LoupePricingTests",
             dependencies: ["LoupePricing", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LoupeConfigTests",
-            dependencies: ["LoupeConfig"],
+            dependencies: ["LoupeConfig", "LoupeGuardrails", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -300,7 +315,7 @@ if ProcessInfo.processInfo.environment["LOUPE_BENCHMARKS"] != nil {
         .executableTarget(
             name: "HotPath",
             dependencies: [
-                "LoupeCore", "LoupePricing", "LoupeProxy", "LoupePrompts",
+                "LoupeCore", "LoupePricing", "LoupeProxy", "LoupePrompts", "LoupeGuardrails",
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

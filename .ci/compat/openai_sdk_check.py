@@ -178,6 +178,47 @@ def registry_prompt():
         raise AssertionError("expected a 400 for the missing variable")
 
 
+AWS_KEY = "AKIA2E0A8F3B244C9986"
+SECRET = "sk-proj-Q7xT2mVb9LkR4pZs8NcW1yHd6JfE3aUg"
+
+
+@check("guardrails: a blocked request is a BadRequestError with code guardrail_violation")
+def guardrail_block():
+    try:
+        client.chat.completions.create(
+            model="guarded", messages=[{"role": "user", "content": f"Mail ann@example.com the key {AWS_KEY}"}]
+        )
+    except openai.BadRequestError as error:
+        assert error.code == "guardrail_violation", error
+        assert error.body["guardrail"]["check"] == "secrets", error.body
+        return
+    raise AssertionError("expected BadRequestError")
+
+
+@check("guardrails: an email is masked before the provider sees it; the stream's secret is masked too")
+def guardrail_redact():
+    raw = client.chat.completions.with_raw_response.create(
+        model="guarded", messages=[{"role": "user", "content": "Please mail ann@example.com today"}]
+    )
+    recorded = trace(raw.headers["x-loupe-trace-id"])
+    assert recorded["request"]["messages"][0]["content"] == "Please mail [EMAIL] today", recorded["request"]
+    assert recorded["guardrails"] == [{"direction": "input", "check": "pii", "action": "redact", "category": "email", "count": 1}]
+    stream = client.chat.completions.create(
+        model="guarded", messages=[{"role": "user", "content": "key?"}], stream=True,
+        extra_headers={"x-fake-reply": f"Use {SECRET} for now and rotate it soon.", "x-fake-piece-length": "3"},
+    )
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    assert text == "Use [SECRET] for now and rotate it soon.", text
+
+
+@check("guardrails: the check API and the report")
+def guardrail_api():
+    checked = post_json("/api/guardrails/check", {"policy": "strict", "direction": "input", "text": "ann@example.com"})
+    assert checked["passed"] is True and checked["text"] == "[EMAIL]", checked
+    rows = get_json("/api/reports/guardrails")["data"]
+    assert any(r["check"] == "secrets" and r["action"] == "block" and r["calls"] >= 1 for r in rows), rows
+
+
 failed = sum(1 for _, error in results if error)
 print(f"{len(results) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import LoupeCore
+import LoupeGuardrails
 import LoupePricing
 import LoupePrompts
 import LoupeProxy
@@ -82,5 +83,41 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("trace id (UUIDv7)") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(TraceID.make()) }
+    }
+
+    // Guardrails: the issue's default input policy (pii redact, secrets block, injection flag) on a 4 KB
+    // user message of ordinary prose with one email in it, against the regex a Swift developer would reach for.
+    let paragraph = "Hi team, I reviewed the quarterly numbers this morning and the churn figures look better than last month. "
+        + "Could you send the updated forecast to finance before Friday? The onboarding survey also showed that new customers "
+        + "struggle with the billing page, so let us schedule a short design review next week. Thanks for the quick turnaround. "
+    var message = "Please reply to ann.lee@example.com when done. "
+    while message.utf8.count < 4096 { message += paragraph }
+    message = String(message.utf8.prefix(4096))!
+    let defaultInput = try! GuardrailPolicySet(GuardrailsSpec(policies: ["default": .init(input: [
+        .init(check: "pii", action: .redact), .init(check: "secrets", action: .block), .init(check: "injection", action: .flag),
+    ])])).policy(named: "default")!
+    Benchmark("guardrails: default input policy, 4 KB message") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(GuardrailPolicy.run(defaultInput.input, over: [message], direction: .input)) }
+    }
+    for rule in defaultInput.input {
+        Benchmark("guardrails: \(rule.name) alone, 4 KB message") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(GuardrailPolicy.run([rule], over: [message], direction: .input)) }
+        }
+    }
+    let emailRegex = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#)
+    Benchmark("guardrails: one email regex with NSRegularExpression, 4 KB message (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(emailRegex.matches(in: message, range: NSRange(message.startIndex..., in: message)))
+        }
+    }
+    let outputPolicy = try! GuardrailPolicySet(GuardrailsSpec(policies: ["p": .init(output: [.init(check: "secrets", action: .redact)])]))
+        .policy(named: "p")!
+    let deltas = stride(from: 0, to: message.utf8.count, by: 16).map { String(message.utf8.dropFirst($0).prefix(16))! }
+    Benchmark("guardrails: streamed 4 KB answer in 16-byte deltas, secrets redact") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var filter = GuardrailStreamFilter(policy: outputPolicy)
+            for delta in deltas { blackHole(filter.feed(delta)) }
+            blackHole(filter.finish())
+        }
     }
 }

@@ -4,7 +4,7 @@ import Yams
 /// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
 public enum ConfigLoader {
     /// The top-level keys a config file may use.
-    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention"]
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails"]
 
     /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
     public static func defaults(environment: [String: String]) -> LoupeConfiguration {
@@ -84,6 +84,8 @@ public enum ConfigLoader {
                 sawDefaultProvider = true
                 defaultProviderNode = value
                 config.defaultProvider = value.isNull ? nil : try value.string()
+            case "guardrails":
+                config.guardrails = try guardrails(value, baseDirectory: baseDirectory)
             case "pricing":
                 for (_, item) in try value.mapping(allowed: ["file"]) {
                     let path = try item.string()

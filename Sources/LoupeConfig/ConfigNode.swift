@@ -1,4 +1,5 @@
 import Foundation
+import LoupeCore
 import Yams
 
 /// A YAML node with its key path, so every accessor can report the file, line and key of a bad value.
@@ -58,6 +59,40 @@ struct ConfigNode {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default: throw error("expected true or false, found '\(text)'")
+        }
+    }
+
+    /// The items of a sequence.
+    func sequence() throws -> [ConfigNode] {
+        guard case .sequence(let sequence) = node else {
+            throw error("expected a list, found \(kind)")
+        }
+        return sequence.enumerated().map { index, item in
+            ConfigNode(node: item, path: "\(path)[\(index)]", file: file, environment: environment)
+        }
+    }
+
+    /// The node as JSON: plain scalars that read as booleans, numbers or null become those; other scalars are strings.
+    func jsonValue() throws -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain {
+                if isNull { return .null }
+                switch scalar.string {
+                case "true": return .bool(true)
+                case "false": return .bool(false)
+                default: if let number = Double(scalar.string), !scalar.string.contains("${") { return .number(number) }
+                }
+            }
+            return .string(try string())
+        case .sequence:
+            return .array(try sequence().map { try $0.jsonValue() })
+        case .mapping:
+            var members: [String: JSONValue] = [:]
+            for (key, value) in try mapping() { members[key] = try value.jsonValue() }
+            return .object(members)
+        case .alias:
+            throw error("YAML aliases are not supported here; write the value out")
         }
     }
 

@@ -1,3 +1,5 @@
+import LoupeGuardrails
+
 /// Everything `loupe serve` needs to run, after defaults, the config file and flags are applied.
 public struct LoupeConfiguration: Sendable, Equatable {
     public var server: Server
@@ -14,6 +16,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
     public var retentionDays: Int?
     /// The config file these settings came from, if any.
     public var sourceFile: String?
+    /// Guardrail policies and where they apply; empty checks nothing.
+    public var guardrails: GuardrailsSpec
 
     public init(
         server: Server = Server(),
@@ -23,7 +27,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
         defaultProvider: String? = "openai",
         pricingFile: String? = nil,
         retentionDays: Int? = nil,
-        sourceFile: String? = nil
+        sourceFile: String? = nil,
+        guardrails: GuardrailsSpec = GuardrailsSpec()
     ) {
         self.server = server
         self.store = store
@@ -33,6 +38,7 @@ public struct LoupeConfiguration: Sendable, Equatable {
         self.pricingFile = pricingFile
         self.retentionDays = retentionDays
         self.sourceFile = sourceFile
+        self.guardrails = guardrails
     }
 
     /// The listening socket and request limits.

@@ -6,7 +6,7 @@ extension Trace: Codable {
         case id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error
         case latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd
         case user, session_id, tags, metadata, request, response, request_truncated, response_truncated
-        case prompt_name, prompt_version
+        case prompt_name, prompt_version, guardrails
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,6 +39,7 @@ extension Trace: Codable {
         try c.encode(responseTruncated, forKey: .response_truncated)
         try c.encode(promptName, forKey: .prompt_name)
         try c.encode(promptVersion, forKey: .prompt_version)
+        try c.encode(guardrails, forKey: .guardrails)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,7 +84,8 @@ extension Trace: Codable {
             requestTruncated: try c.decodeIfPresent(Bool.self, forKey: .request_truncated) ?? false,
             responseTruncated: try c.decodeIfPresent(Bool.self, forKey: .response_truncated) ?? false,
             promptName: try c.decodeIfPresent(String.self, forKey: .prompt_name),
-            promptVersion: try c.decodeIfPresent(Int.self, forKey: .prompt_version)
+            promptVersion: try c.decodeIfPresent(Int.self, forKey: .prompt_version),
+            guardrails: try c.decodeIfPresent([GuardrailResult].self, forKey: .guardrails) ?? []
         )
     }
 }

@@ -36,6 +36,8 @@ public struct Trace: Sendable, Hashable {
     /// The registry prompt the proxy rendered into the request, and its version.
     public var promptName: String?
     public var promptVersion: Int?
+    /// What the guardrail checks found on the way in and out; empty when none fired.
+    public var guardrails: [GuardrailResult]
 
     public init(
         id: String = TraceID.make(),
@@ -61,7 +63,8 @@ public struct Trace: Sendable, Hashable {
         requestTruncated: Bool = false,
         responseTruncated: Bool = false,
         promptName: String? = nil,
-        promptVersion: Int? = nil
+        promptVersion: Int? = nil,
+        guardrails: [GuardrailResult] = []
     ) {
         self.id = id
         self.createdAt = createdAt
@@ -87,5 +90,6 @@ public struct Trace: Sendable, Hashable {
         self.responseTruncated = responseTruncated
         self.promptName = promptName
         self.promptVersion = promptVersion
+        self.guardrails = guardrails
     }
 }

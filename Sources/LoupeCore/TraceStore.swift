@@ -15,6 +15,8 @@ public protocol TraceStore: Sendable {
     /// Requests, tokens, cost, errors and latency percentiles per group: whole days from the rollups
     /// that `insert` keeps, partial days at the window's edges from the traces.
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow]
+    /// Guardrail findings per direction, check, action and category, for calls created in `[since, until)`.
+    func guardrailReport(since: Date?, until: Date?) async throws -> [GuardrailReportRow]
     /// Recomputes every cost rollup from the stored traces, for a store whose rollups were damaged.
     func rebuildCostRollups() async throws
     /// How many traces are stored.

@@ -79,5 +79,10 @@ struct PostgresMigration: Sendable {
         ]) { store, connection in
             try await store.rebuildCostRollups(on: connection, days: nil)
         },
+        // What guardrail checks found (a JSON array); the few calls with any are indexed for the report.
+        PostgresMigration(name: "v6-trace-guardrails", statements: [
+            "ALTER TABLE traces ADD COLUMN guardrails JSONB",
+            "CREATE INDEX traces_guardrails ON traces (created_at) WHERE guardrails IS NOT NULL",
+        ]),
     ]
 }

@@ -42,11 +42,13 @@ enum PostgresTraceInsert {
         var costs: [Int64?] = [], users: [String?] = [], sessions: [String?] = [], tags: [String] = [], metadata: [String?] = []
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
         var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
+        var guardrails: [String?] = []
         for trace in traces {
             days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
             buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
             promptNames.append(trace.promptName.map(text))
             promptVersions.append(trace.promptVersion.map { Int32(clamping: $0) })
+            guardrails.append(GuardrailResult.storedJSON(trace.guardrails).map(text))
             ids.append(text(trace.id))
             createdAt.append(trace.createdAt.unixMillis)
             endpoints.append(text(trace.endpoint))
@@ -90,22 +92,23 @@ enum PostgresTraceInsert {
                     \(PostgresNullableArray(metadata))::text[], \(PostgresNullableArray(requests))::text[],
                     \(PostgresNullableArray(responses))::text[], \(requestTruncated)::bool[], \(responseTruncated)::bool[],
                     \(days)::int8[], \(buckets)::int4[], \(PostgresNullableArray(promptNames))::text[],
-                    \(PostgresNullableArray(promptVersions))::int4[]
+                    \(PostgresNullableArray(promptVersions))::int4[], \(PostgresNullableArray(guardrails))::text[]
                 ) AS u(
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal,
-                    metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version
+                    metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version, guardrails
                 )
             ),
             inserted AS (
                 INSERT INTO traces (
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-                    request, response, request_truncated, response_truncated, prompt_name, prompt_version
+                    request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails
                 )
                 SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
-                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version
+                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version,
+                    guardrails::jsonb
                 FROM input
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id

@@ -7,7 +7,7 @@ extension Trace {
     static let postgresColumns = """
         id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
         input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-        request, response, request_truncated, response_truncated, prompt_name, prompt_version
+        request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails::text AS guardrails
         """
 
     /// Reads a row of the `traces` table selected with `postgresColumns`.
@@ -47,7 +47,8 @@ extension Trace {
             requestTruncated: try row["request_truncated"].decode(Bool.self),
             responseTruncated: try row["response_truncated"].decode(Bool.self),
             promptName: try row["prompt_name"].decode(String?.self),
-            promptVersion: try row["prompt_version"].decode(Int?.self)
+            promptVersion: try row["prompt_version"].decode(Int?.self),
+            guardrails: GuardrailResult.fromStoredJSON(try row["guardrails"].decode(String?.self))
         )
     }
 }

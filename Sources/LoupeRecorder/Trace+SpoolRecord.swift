@@ -35,6 +35,7 @@ extension Trace {
         put("prompt_name", promptName)
         put("prompt_version", promptVersion)
         if let metadata { record["metadata"] = .object(metadata) }
+        if !guardrails.isEmpty { record["guardrails"] = .array(guardrails.map(\.json)) }
         put("request", request)
         put("response", response)
         return .object(record)
@@ -82,7 +83,8 @@ extension Trace {
             requestTruncated: requestTruncated,
             responseTruncated: responseTruncated,
             promptName: r["prompt_name"]?.stringValue,
-            promptVersion: int("prompt_version")
+            promptVersion: int("prompt_version"),
+            guardrails: { if case .array(let items)? = r["guardrails"] { items.compactMap(GuardrailResult.init(json:)) } else { [] } }()
         )
     }
 }

@@ -136,6 +136,13 @@ public final class SQLiteTraceStore: TraceStore {
                 """)
             try rebuildCostRollups(db, days: nil)
         }
+        // What guardrail checks found (a JSON array); the few calls with any are indexed for the report.
+        migrator.registerMigration("v6-trace-guardrails") { db in
+            try db.execute(sql: """
+                ALTER TABLE traces ADD COLUMN guardrails TEXT;
+                CREATE INDEX traces_guardrails ON traces(created_at) WHERE guardrails IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -147,8 +154,8 @@ public final class SQLiteTraceStore: TraceStore {
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
                     latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
                     user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
-                    prompt_name, prompt_version
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    prompt_name, prompt_version, guardrails
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
             var rollup = CostRollup()
@@ -182,6 +189,7 @@ public final class SQLiteTraceStore: TraceStore {
                 try row.bind(trace.responseTruncated)
                 try row.bind(trace.promptName?.withoutNUL)
                 try row.bind(trace.promptVersion)
+                try row.bind(GuardrailResult.storedJSON(trace.guardrails)?.withoutNUL)
                 try row.execute()
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
@@ -298,7 +306,8 @@ public final class SQLiteTraceStore: TraceStore {
             requestTruncated: row["request_truncated"],
             responseTruncated: row["response_truncated"],
             promptName: row["prompt_name"],
-            promptVersion: row["prompt_version"]
+            promptVersion: row["prompt_version"],
+            guardrails: GuardrailResult.fromStoredJSON(row["guardrails"])
         )
     }
 }

@@ -12,25 +12,34 @@ public struct APIError: Error, Sendable, Equatable {
     public var type: String
     public var code: String?
     public var param: String?
+    /// More members of the `error` object, such as which guardrail fired.
+    public var details: [String: JSONValue]
 
-    public init(status: HTTPResponse.Status, message: String, type: String = "invalid_request_error", code: String? = nil, param: String? = nil) {
+    public init(
+        status: HTTPResponse.Status, message: String, type: String = "invalid_request_error", code: String? = nil, param: String? = nil,
+        details: [String: JSONValue] = [:]
+    ) {
         self.status = status
         self.message = message
         self.type = type
         self.code = code
         self.param = param
+        self.details = details
     }
 
     /// The JSON body.
-    public var body: String {
-        JSONValue.object([
-            "error": .object([
-                "message": .string(message),
-                "type": .string(type),
-                "code": code.map(JSONValue.string) ?? .null,
-                "param": param.map(JSONValue.string) ?? .null,
-            ])
-        ]).jsonText
+    public var body: String { JSONValue.object(["error": errorObject]).jsonText }
+
+    /// The `error` member alone, as a stream's error event carries it.
+    public var errorObject: JSONValue {
+        var members: [String: JSONValue] = [
+            "message": .string(message),
+            "type": .string(type),
+            "code": code.map(JSONValue.string) ?? .null,
+            "param": param.map(JSONValue.string) ?? .null,
+        ]
+        members.merge(details) { own, _ in own }
+        return .object(members)
     }
 
     /// The response, with `extraHeaders` such as the trace id.

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import LoupeConfig
 import LoupeCore
+import LoupeGuardrails
 import LoupePricing
 import LoupeRecorder
 import Prometheus
@@ -41,14 +42,19 @@ public func buildApplication(
 
     let prompts = PromptCache(store: store)
 
+    let guardrails = try GuardrailPolicySet(configuration.guardrails)
+
     let router = Router(context: BasicRequestContext.self)
-    ProxyController<BasicRequestContext>(
+    let proxy = ProxyController<BasicRequestContext>(
         modelRouter: ModelRouter(configuration: configuration),
         client: upstream.http,
         recorder: recorder,
         prompts: prompts,
+        guardrails: guardrails,
         maxBodyBytes: configuration.server.maxBodyBytes
-    ).addRoutes(to: router)
+    )
+    proxy.addRoutes(to: router)
+    GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)

@@ -1,10 +1,15 @@
 import LoupeCore
+import LoupeGuardrails
+import LoupeProxy
 
 /// Everything one proxied call carries while it is in flight.
 struct ProxyCall: Sendable {
     let started = ContinuousClock.now
     var trace: Trace
     var route: ModelRouter.Route?
+    /// The guardrail policy that applies, and where the endpoint keeps its text.
+    var guardrails: GuardrailPolicy?
+    var guardedFormat: GuardedText.Format?
 
     init(trace: Trace, route: ModelRouter.Route? = nil) {
         self.trace = trace

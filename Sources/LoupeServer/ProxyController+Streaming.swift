@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import LoupeCore
+import LoupeGuardrails
 import LoupeProxy
 import NIOCore
 import NIOHTTP1
@@ -10,50 +11,83 @@ import NIOHTTP1
 extension ProxyController {
     /// Relays an event stream to the client as it arrives, assembling the output on the side.
     ///
-    /// When the proxy asked for usage itself, events are relayed whole so the usage chunk can be
-    /// left out; otherwise each read is relayed the moment it arrives, byte for byte.
+    /// When the proxy asked for usage itself, or output guardrails apply, events are relayed whole so they
+    /// can be left out or rewritten; otherwise each read is relayed the moment it arrives, byte for byte.
     func streamResponse(_ call: ProxyCall, upstream: HTTPClientResponse, assembler: any StreamAssembler, hideUsageChunk: Bool) -> Response {
         let recording = StreamRecording(call: call, recorder: recorder)
         let upstreamBody = upstream.body
-        let body = ResponseBody { writer in
+        var guarded: GuardedStream?
+        if let policy = call.guardrails, !policy.output.isEmpty, let format = call.guardedFormat {
+            guarded = GuardedStream(policy: policy, format: format)
+        }
+        let judge = ProxyJudge(proxy: self)
+        let eventMode = hideUsageChunk || guarded != nil
+        let body = ResponseBody { [guarded] writer in
             var parser = SSEParser()
             var assembler = assembler
+            var guarded = guarded
             var ending: StreamEnding = .complete
+            var blocked: GuardrailBlock?
             do {
-                for try await chunk in upstreamBody {
+                reading: for try await chunk in upstreamBody {
                     let events = parser.feed(chunk)
-                    if hideUsageChunk {
-                        var relay = ByteBuffer()
-                        for event in events {
-                            let disposition = assembler.consume(event)
-                            if disposition.firstToken { recording.markFirstToken() }
-                            if let data = disposition.rewrittenData {
-                                relay.writeString("data: \(data)\n\n")
-                            } else if disposition.forward {
-                                relay.writeImmutableBuffer(event.raw)
-                            }
-                        }
-                        if relay.readableBytes > 0 { try await Self.relay(relay, to: &writer) }
-                    } else {
+                    guard eventMode else {
                         try await Self.relay(chunk, to: &writer)
                         for event in events where assembler.consume(event).firstToken {
                             recording.markFirstToken()
                         }
+                        continue
                     }
+                    var relay = ByteBuffer()
+                    for event in events {
+                        let disposition = assembler.consume(event)
+                        if disposition.firstToken { recording.markFirstToken() }
+                        var outgoing: SSEEvent
+                        if let data = disposition.rewrittenData {
+                            outgoing = SSEEvent(event: event.event, data: data, raw: ByteBuffer(string: "data: \(data)\n\n"))
+                        } else if disposition.forward {
+                            outgoing = event
+                        } else {
+                            continue
+                        }
+                        if guarded != nil {
+                            switch guarded!.process(outgoing) {
+                            case .relay(let bytes): outgoing.raw = bytes
+                            case .block(let block):
+                                blocked = block
+                                break reading
+                            }
+                        }
+                        relay.writeImmutableBuffer(outgoing.raw)
+                    }
+                    if relay.readableBytes > 0 { try await Self.relay(relay, to: &writer) }
                 }
-                if hideUsageChunk {
+                // A last event without its blank line goes out as it came, unless guardrails rewrite events.
+                if eventMode && guarded == nil {
                     let rest = parser.unterminatedBytes
                     if rest.readableBytes > 0 { try await Self.relay(rest, to: &writer) }
                 }
-                if !assembler.isComplete { ending = .upstreamEndedEarly }
+                if blocked == nil, guarded != nil {
+                    switch await guarded!.finish(judge: judge) {
+                    case .relay(let bytes): if bytes.readableBytes > 0 { try await Self.relay(bytes, to: &writer) }
+                    case .block(let block): blocked = block
+                    }
+                }
+                if let blocked, let guarded {
+                    // The answer stops here; the provider's call is dropped with the rest of its stream.
+                    ending = .blocked(blocked)
+                    try await Self.relay(guarded.errorEvent(.guardrailViolation(blocked)), to: &writer)
+                } else if !assembler.isComplete {
+                    ending = .upstreamEndedEarly
+                }
             } catch let error as ClientGone {
                 ending = .clientGone(error.underlying)
             } catch {
                 ending = .upstreamFailed(error)
             }
-            await recording.finish(ending, assembler: assembler)
+            await recording.finish(ending, assembler: assembler, guarded: guarded)
             switch ending {
-            case .complete, .upstreamEndedEarly:
+            case .complete, .upstreamEndedEarly, .blocked:
                 try await writer.finish(nil)
             case .clientGone(let error), .upstreamFailed(let error):
                 // Closing without the final chunk tells the client the stream broke, as the provider's would.

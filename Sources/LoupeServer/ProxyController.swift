@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import LoupeConfig
 import LoupeCore
+import LoupeGuardrails
 import LoupeProxy
 import NIOCore
 import NIOHTTP1
@@ -15,6 +16,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
     let client: HTTPClient
     let recorder: TraceRecorder
     let prompts: PromptCache
+    let guardrails: GuardrailPolicySet
     let maxBodyBytes: Int
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
@@ -32,7 +34,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
     }
 
-    func proxy(_ request: Request, endpoint: ProxyEndpoint) async -> Response {
+    /// Forwards one call. `applyGuardrails` is false only for the guardrail judge's own calls.
+    func proxy(_ request: Request, endpoint: ProxyEndpoint, applyGuardrails: Bool = true) async -> Response {
         var call = ProxyCall(trace: Trace(endpoint: request.uri.path, stream: false))
         do throws(APIError) {
             let annotations = try RequestAnnotations(headers: request.headers)
@@ -95,6 +98,16 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
         call.trace.provider = route.providerName
 
+        if applyGuardrails, let format = endpoint.guardedFormat, let current = parsed {
+            call.guardrails = guardrails.policy(model: call.trace.model, prompt: call.trace.promptName)
+            call.guardedFormat = format
+            do throws(APIError) {
+                if let redacted = try await checkInput(current, call: &call) { body = redacted }
+            } catch {
+                return await fail(&call, error)
+            }
+        }
+
         var upstreamBody = body
         var hideUsageChunk = false
         if let parsed {
@@ -130,17 +143,25 @@ struct ProxyController<Context: RequestContext>: Sendable {
 
     /// Reads a whole non-streamed response, records it, and answers with the upstream's status, headers and bytes.
     func bufferedResponse(_ call: inout ProxyCall, upstream: HTTPClientResponse) async -> Response {
-        let body: ByteBuffer
+        var body: ByteBuffer
         do {
             body = try await upstream.body.collect(upTo: Self.maxResponseBytes)
         } catch {
             let detail = error is NIOTooManyBytesError ? "the response is larger than \(Self.maxResponseBytes) bytes" : "the response broke off: \(error)"
             return await fail(&call, APIError(status: .badGateway, message: "Provider '\(call.route?.providerName ?? "")' sent an unusable response: \(detail).", type: "upstream_error", code: "upstream_bad_response"))
         }
-        let bytes = body.readableBytesView
-        let summary = ResponseSummary(body: bytes)
+        let summary = ResponseSummary(body: body.readableBytesView)
         call.trace.upstreamModel = summary.upstreamModel
         call.trace.usage = summary.usage
+        if (200..<300).contains(call.trace.statusCode) {
+            do throws(APIError) {
+                body = try await checkOutput(body, call: &call)
+            } catch {
+                // The provider answered and is paid for: the trace keeps the usage and cost.
+                return await fail(&call, error, keepResponse: true, pricedAs: call.pricingNames)
+            }
+        }
+        let bytes = body.readableBytesView
         if (200..<300).contains(call.trace.statusCode) {
             call.trace.status = .ok
         } else {
@@ -158,13 +179,14 @@ struct ProxyController<Context: RequestContext>: Sendable {
     }
 
     /// Records a call that Loupe answers with an error itself, and returns that answer.
-    func fail(_ call: inout ProxyCall, _ error: APIError) async -> Response {
+    /// `keepResponse` keeps a stored answer that a guardrail rejected; `pricedAs` prices a call the provider answered.
+    func fail(_ call: inout ProxyCall, _ error: APIError, keepResponse: Bool = false, pricedAs names: [String?] = []) async -> Response {
         call.trace.status = .error
         call.trace.statusCode = Int(error.status.code)
         call.trace.error = error.message
         call.trace.latencyMs = call.elapsedMs
-        call.trace.response = error.body
-        await recorder.record(call.trace, pricedAs: [])
+        if !keepResponse || call.trace.response == nil { call.trace.response = error.body }
+        await recorder.record(call.trace, pricedAs: names)
         return error.response(headers: [RequestAnnotations.traceIDHeader: call.trace.id])
     }
 

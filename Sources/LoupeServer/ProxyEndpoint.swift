@@ -15,6 +15,17 @@ enum ProxyEndpoint: Sendable {
     /// True where `stream_options.include_usage` exists, so the proxy can ask for usage.
     var supportsStreamUsage: Bool { self == .chatCompletions || self == .completions }
 
+    /// Where guardrails find this endpoint's text; nil for pass-through calls.
+    var guardedFormat: GuardedText.Format? {
+        switch self {
+        case .chatCompletions: .chatCompletions
+        case .completions: .completions
+        case .embeddings: .embeddings
+        case .responses: .responses
+        case .passthrough: nil
+        }
+    }
+
     /// A fresh assembler for this endpoint's event stream.
     func makeAssembler(hideUsageChunk: Bool) -> any StreamAssembler {
         switch self {

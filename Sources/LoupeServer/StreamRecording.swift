@@ -1,4 +1,5 @@
 import LoupeCore
+import LoupeGuardrails
 import LoupeProxy
 import Synchronization
 
@@ -8,6 +9,8 @@ enum StreamEnding {
     case upstreamEndedEarly
     case upstreamFailed(any Error)
     case clientGone(any Error)
+    /// An output guardrail stopped the answer.
+    case blocked(GuardrailBlock)
 }
 
 /// A write to the client failed: the client has gone away.
@@ -38,8 +41,10 @@ final class StreamRecording: Sendable {
         state.withLock { if $0.firstTokenMs == nil { $0.firstTokenMs = elapsed } }
     }
 
-    func finish(_ ending: StreamEnding, assembler: any StreamAssembler) async {
-        guard let (trace, names) = take(ending, assembler: assembler) else { return }
+    func finish(_ ending: StreamEnding, assembler: any StreamAssembler, guarded: GuardedStream? = nil) async {
+        guard let (taken, names) = take(ending, assembler: assembler) else { return }
+        var trace = taken
+        guarded?.annotate(&trace)
         await recorder.record(trace, pricedAs: names)
     }
 
@@ -74,6 +79,9 @@ final class StreamRecording: Sendable {
             case .upstreamFailed(let error):
                 trace.status = .error
                 trace.error = "the provider's stream broke off: \(error)"
+            case .blocked(let block):
+                trace.status = .error
+                trace.error = block.description
             case .clientGone:
                 trace.status = .cancelled
                 trace.error = "the client disconnected during the stream; the upstream call was cancelled"

@@ -32,8 +32,12 @@ struct TraceController<Context: RequestContext>: Sendable {
     func costReport(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
         let dimensionName = parameters["group_by"].map(String.init) ?? "model"
+        if dimensionName == "guardrail" {
+            let rows = try await store.guardrailReport(since: try Self.time(parameters, "since"), until: try Self.time(parameters, "until"))
+            return try Self.json(["data": rows])
+        }
         guard let dimension = CostDimension(rawValue: dimensionName) else {
-            let allowed = CostDimension.allCases.map(\.rawValue).joined(separator: ", ")
+            let allowed = (CostDimension.allCases.map(\.rawValue) + ["guardrail"]).joined(separator: ", ")
             throw APIError(status: .badRequest, message: "group_by must be one of: \(allowed).", code: "invalid_parameter", param: "group_by")
         }
         let query = CostReportQuery(groupBy: dimension, since: try Self.time(parameters, "since"), until: try Self.time(parameters, "until"))

@@ -4,7 +4,8 @@ import HummingbirdCore
 
 /// One request to a generation route and the deterministic answer it gets.
 ///
-/// The reply is `Hello from the fake upstream.` unless `x-fake-reply` says otherwise. Tokens are
+/// The reply is `Hello from the fake upstream.` unless `x-fake-reply`, or `[[fake-reply: …]]` in the
+/// request's text, says otherwise. Tokens are
 /// whitespace-separated words: prompt tokens in the input, completion tokens in the reply.
 struct FakeCall: Sendable {
     static let defaultReply = "Hello from the fake upstream."
@@ -18,6 +19,8 @@ struct FakeCall: Sendable {
     let reasoningTokens: Int
     let chunkDelayMilliseconds: Int
     let cutAfter: Int?
+    /// Stream the reply in pieces of this many characters instead of word by word.
+    let pieceLength: Int?
     /// The function to call instead of answering, when the request has tools and `x-fake-tool-call` is set.
     let toolCall: String?
     let created: Int
@@ -29,13 +32,30 @@ struct FakeCall: Sendable {
         self.recorder = recorder
         self.request = request
         self.model = model
-        self.reply = headers[.fakeReply] ?? Self.defaultReply
+        self.reply = headers[.fakeReply] ?? Self.replyDirective(in: request) ?? Self.defaultReply
         self.cachedTokens = headers[.fakeCachedTokens].flatMap(Int.init) ?? 0
         self.reasoningTokens = headers[.fakeReasoningTokens].flatMap(Int.init) ?? 0
         self.chunkDelayMilliseconds = headers[.fakeChunkDelayMilliseconds].flatMap(Int.init) ?? 0
         self.cutAfter = headers[.fakeCutAfter].flatMap(Int.init)
+        self.pieceLength = headers[.fakePieceLength].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         self.toolCall = request["tools"] == nil ? nil : headers[.fakeToolCall]
         self.created = Int(Date().timeIntervalSince1970)
+    }
+
+    /// A `[[fake-reply: TEXT]]` written anywhere in the request's strings: the reply for a call that a test
+    /// cannot put headers on, such as the one Loupe makes to a guardrail judge.
+    static func replyDirective(in request: FakeJSON) -> String? {
+        switch request {
+        case .string(let text):
+            guard let start = text.range(of: "[[fake-reply: "), let end = text[start.upperBound...].range(of: "]]") else { return nil }
+            return String(text[start.upperBound..<end.lowerBound])
+        case .array(let items):
+            return items.lazy.compactMap(replyDirective(in:)).first
+        case .object(let members):
+            return members.lazy.compactMap { replyDirective(in: $0.value) }.first
+        default:
+            return nil
+        }
     }
 
     /// The model as OpenAI reports it: dated (`-2024-07-18`), unless the name already ends in a date.
@@ -48,8 +68,17 @@ struct FakeCall: Sendable {
     var stream: Bool { request["stream"]?.isTrue ?? false }
     var includeUsage: Bool { request["stream_options"]?["include_usage"]?.isTrue ?? false }
 
-    /// The reply split for streaming: every word but the last keeps its trailing space.
+    /// The reply split for streaming: every word but the last keeps its trailing space (or fixed-length pieces).
     var replyPieces: [String] {
+        if let pieceLength {
+            var pieces: [String] = []
+            var rest = Substring(reply)
+            while !rest.isEmpty {
+                pieces.append(String(rest.prefix(pieceLength)))
+                rest = rest.dropFirst(pieceLength)
+            }
+            return pieces
+        }
         let words = reply.split(whereSeparator: \.isWhitespace)
         return words.indices.map { index in index == words.count - 1 ? String(words[index]) : words[index] + " " }
     }

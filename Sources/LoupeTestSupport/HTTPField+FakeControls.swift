@@ -13,6 +13,8 @@ extension HTTPField.Name {
     static let fakeChunkDelayMilliseconds = Self("x-fake-chunk-delay-ms")!
     /// Send this many stream events, then break the connection.
     static let fakeCutAfter = Self("x-fake-cut-after")!
+    /// Stream the reply in pieces of this many characters, so a word can be split across events.
+    static let fakePieceLength = Self("x-fake-piece-length")!
     /// Cached prompt tokens to report.
     static let fakeCachedTokens = Self("x-fake-cached-tokens")!
     /// Reasoning tokens to report, counted inside the completion tokens.

@@ -7,7 +7,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports over recorded calls.",
-        subcommands: [Cost.self]
+        subcommands: [Cost.self, Guardrails.self]
     )
 
     struct Cost: AsyncParsableCommand {
@@ -56,6 +56,33 @@ struct ReportCommand: AsyncParsableCommand {
             }
             print(table([dimension.rawValue.uppercased(), "REQUESTS", "IN", "OUT", "COST_USD", "ERRORS", "P50_MS", "P95_MS"], body))
             print("total cost: \(total) USD")
+        }
+    }
+
+    struct Guardrails: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Guardrail findings per direction, check, action and category.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "From this time: ISO 8601, Unix seconds, or an age such as 24h or 7d.") var since: String?
+        @Option(help: "Before this time, in the same forms as --since.") var until: String?
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            let since = try since.map { try TimeExpression.parse($0) }
+            let until = try until.map { try TimeExpression.parse($0) }
+            let rows = try await withStore(options) { try await $0.guardrailReport(since: since, until: until) }
+            if json {
+                let data: [JSONValue] = rows.map { row in
+                    .object([
+                        "direction": .string(row.direction.rawValue), "check": .string(row.check), "action": .string(row.action.rawValue),
+                        "category": .string(row.category), "calls": .number(Double(row.calls)), "hits": .number(Double(row.hits)),
+                    ])
+                }
+                try printJSON(["data": JSONValue.array(data)])
+                return
+            }
+            let body = rows.map { [$0.direction.rawValue, $0.check, $0.action.rawValue, $0.category, String($0.calls), String($0.hits)] }
+            print(table(["DIRECTION", "CHECK", "ACTION", "CATEGORY", "CALLS", "HITS"], body))
         }
     }
 }

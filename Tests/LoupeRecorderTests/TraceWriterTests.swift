@@ -31,6 +31,7 @@ final class RecordingStore: TraceStore {
     func trace(id: String) async throws -> Trace? { stored.first { $0.id == id } }
     func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: stored, nextCursor: nil) }
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
+    func guardrailReport(since: Date?, until: Date?) async throws -> [GuardrailReportRow] { [] }
     func rebuildCostRollups() async throws {}
     func count() async throws -> Int { stored.count }
     func ping() async throws {}
@@ -173,6 +174,7 @@ final class HangingStore: TraceStore {
     func trace(id: String) async throws -> Trace? { nil }
     func traces(matching query: TraceQuery) async throws -> TracePage { TracePage(traces: [], nextCursor: nil) }
     func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] { [] }
+    func guardrailReport(since: Date?, until: Date?) async throws -> [GuardrailReportRow] { [] }
     func rebuildCostRollups() async throws {}
     func count() async throws -> Int { 0 }
     func deleteTraces(createdBefore date: Date) async throws -> Int { 0 }
@@ -207,7 +209,9 @@ final class HangingStore: TraceStore {
             usage: TokenUsage(inputTokens: 10, outputTokens: 5, cachedInputTokens: 2, reasoningTokens: 1),
             cost: USD(picos: 9_000_000_000_000_000_001), user: "alice", sessionID: "s1", tags: ["a", "b"],
             metadata: ["team": .string("search"), "n": .number(3)],
-            request: #"{"b":1,"a":2}"#, response: "\"just a string\"", requestTruncated: true, responseTruncated: false
+            request: #"{"b":1,"a":2}"#, response: "\"just a string\"", requestTruncated: true, responseTruncated: false,
+            promptName: "support/reply", promptVersion: 2,
+            guardrails: [GuardrailResult(direction: .input, check: "secrets", action: .block, category: "aws_access_key", count: 1)]
         )
         let bare = Trace(id: "bare", createdAt: created, endpoint: "/v1/models")
         let spool = try TraceSpool(path: path)

@@ -43,13 +43,13 @@ import Testing
             _ = try await loupe.request("/api/prompts", body: #"{"name": "greet", "prompt": [{"role": "user", "content": "Hi {{name}}, v2."}]}"#)
             let call = #"{"model": "gpt-4o-mini", "prompt": {"name": "greet", "variables": {"company": "A", "name": "Bo"}}}"#
             _ = try await loupe.request("/v1/chat/completions", body: call)
-            #expect(try JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Greet Bo.")
+            #expect(JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Greet Bo.")
             _ = try await loupe.request("/api/prompts/greet/versions/2", method: .PATCH, body: #"{"labels": ["production"]}"#)
             _ = try await loupe.request("/v1/chat/completions", body: call)
-            #expect(try JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Hi Bo, v2.")
+            #expect(JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Hi Bo, v2.")
             // An explicit version still reaches the old one.
             _ = try await loupe.request("/v1/chat/completions", body: #"{"prompt": {"name": "greet", "version": 1, "variables": {"company": "A", "name": "Cy"}}}"#)
-            #expect(try JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Greet Cy.")
+            #expect(JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["messages"]?.lastContent == "Greet Cy.")
         }
     }
 

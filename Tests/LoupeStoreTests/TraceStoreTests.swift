@@ -63,6 +63,10 @@ import Testing
             full.sessionID = "s1"
             full.promptName = "support/reply"
             full.promptVersion = 3
+            full.guardrails = [
+                GuardrailResult(direction: .input, check: "pii", action: .redact, category: "email", count: 2),
+                GuardrailResult(direction: .output, check: "json_schema", action: .block, category: "schema_mismatch", count: 1),
+            ]
             full.metadata = ["team": .string("search"), "n": .number(1.5), "flags": .array([.bool(true), .null])]
             full.request = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"héllo"}]}"#
             full.response = "partial"
