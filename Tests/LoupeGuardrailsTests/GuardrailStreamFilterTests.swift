@@ -39,6 +39,16 @@ import Testing
         #expect(filter.results.results == [GuardrailResult(direction: .output, check: "not_contains", action: .redact, category: "forbidden_content", count: 1)])
     }
 
+    /// A match longer than the holdback: only the rule never to cut inside a word keeps it whole.
+    @Test(arguments: [1, 5, 64])
+    func aTokenLongerThanTheHoldbackIsRedactedWhole(size: Int) throws {
+        let long = "zz-" + String(repeating: "Q7xT2mVb9L", count: 15)
+        let check = try NotContainsCheck(options: GuardrailOptions(["values": .string(long), "mask": .string("[SECRET]")]))
+        var filter = GuardrailStreamFilter(policy: GuardrailPolicy(name: "p", output: [GuardrailRule(check, action: .redact)]))
+        let text = "Here it is: \(long) and that is all there is to say about it, really."
+        #expect(stream(text, size: size, through: &filter).shown == "Here it is: [SECRET] and that is all there is to say about it, really.")
+    }
+
     @Test func blockStopsBeforeTheSecretIsShown() throws {
         var filter = GuardrailStreamFilter(policy: try policy(.block))
         let text = String(repeating: "Harmless words here. ", count: 10) + "then \(Self.secret) and more words after it. "
