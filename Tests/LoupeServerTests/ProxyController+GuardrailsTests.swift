@@ -161,6 +161,30 @@ import Testing
         }
     }
 
+    @Test func theResponsesAPIIsCheckedOnTheWayInAndOutStreamedOrNot() async throws {
+        _ = try await withGuardrails(Self.defaultPolicy) { loupe in
+            let answer = "Your key is \(Self.openAIKey) so keep it safe."
+            let plain = try await loupe.request(
+                "/v1/responses", body: #"{"model": "gpt-4o-mini", "instructions": "Be brief.", "input": "Mail ann@example.com"}"#,
+                headers: [("x-fake-reply", answer)]
+            )
+            #expect(plain.status == 200 && !plain.body.contains("sk-proj"))
+            #expect(plain.json?["output"]?.firstOutputText == "Your key is [SECRET] so keep it safe.")
+            #expect(JSONValue.parse(loupe.upstream.requests().last?.body ?? "")?["input"] == .string("Mail [EMAIL]"))
+
+            let streamed = try await loupe.request(
+                "/v1/responses", body: #"{"model": "gpt-4o-mini", "input": "key?", "stream": true}"#,
+                headers: [("x-fake-reply", answer), ("x-fake-piece-length", "3")]
+            )
+            // The deltas, and every event that repeats the finished text, carry the masked text only.
+            #expect(streamed.status == 200 && !streamed.body.contains("sk-proj"))
+            let deltas = streamed.body.dataEvents.filter { $0["type"] == .string("response.output_text.delta") }.compactMap { $0["delta"]?.stringValue }
+            #expect(deltas.joined() == "Your key is [SECRET] so keep it safe.")
+            let completed = try #require(streamed.body.dataEvents.last { $0["type"] == .string("response.completed") })
+            #expect(completed["response"]?["output"]?.firstOutputText == "Your key is [SECRET] so keep it safe.")
+        }
+    }
+
     @Test func theCheckAPIReturnsFindingsAndTheRedactedText() async throws {
         _ = try await withGuardrails(Self.defaultPolicy) { loupe in
             let redacted = try await loupe.request("/api/guardrails/check", body: #"{"policy": "default", "direction": "input", "text": "write to ann@example.com"}"#)
@@ -215,6 +239,10 @@ import Testing
 }
 
 private extension JSONValue {
+    var firstOutputText: String? {
+        guard case .array(let items) = self, case .array(let parts)? = items.first?["content"] else { return nil }
+        return parts.first?["text"]?.stringValue
+    }
     var firstMessageContent: String? { if case .array(let choices) = self { choices.first?["message"]?["content"]?.stringValue } else { nil } }
     var lastMessageContent: String? { if case .array(let messages) = self { messages.last?["content"]?.stringValue } else { nil } }
 }
