@@ -15,12 +15,12 @@ public struct PIICheck: GuardrailCheck {
     public let name = "pii"
     /// The categories this check looks for.
     public let types: [String]
-    let enabled: Category.Set
+    let enabled: CategorySet<Category>
 
     /// Reads the options; an unknown option or type throws, naming the valid ones.
     public init(options: GuardrailOptions = GuardrailOptions()) throws(GuardrailOptionError) {
         try options.allowOnly(["types"])
-        var enabled = Category.Set()
+        var enabled = CategorySet<Category>()
         if let names = try options.strings("types") {
             guard !names.isEmpty else {
                 throw GuardrailOptionError(
@@ -34,7 +34,7 @@ public struct PIICheck: GuardrailCheck {
                 enabled.insert(category)
             }
         } else {
-            enabled = Category.Set(Category.allCases)
+            enabled = CategorySet<Category>(Category.allCases)
         }
         self.enabled = enabled
         self.types = Category.allCases.filter(enabled.contains).map(\.name)
@@ -63,15 +63,6 @@ extension PIICheck {
             case .ipAddress: "ip_address"
             }
         }
-
-        /// Categories as bits, so the scanner's "is this one on?" is one AND.
-        struct Set: Sendable {
-            private var bits: UInt8 = 0
-            init() {}
-            init(_ categories: [Category]) { for category in categories { insert(category) } }
-            mutating func insert(_ category: Category) { bits |= 1 << UInt8(category.rawValue) }
-            func contains(_ category: Category) -> Bool { bits & (1 << UInt8(category.rawValue)) != 0 }
-        }
     }
 
     /// One scan of one text. Detectors live in `PIICheck+<Feature>.swift`; each takes a start position and returns
@@ -79,12 +70,12 @@ extension PIICheck {
     /// so the scan stays linear.
     struct Scanner {
         let text: ByteText
-        let enabled: Category.Set
+        let enabled: CategorySet<Category>
         var found: [GuardrailFinding] = []
         /// IPv6 is tried from a `:`; after a failed try, the rest of that run of hex digits and colons is not retried.
         var ipv6TriedUntil = 0
 
-        init(text: ByteText, enabled: Category.Set) {
+        init(text: ByteText, enabled: CategorySet<Category>) {
             self.text = text
             self.enabled = enabled
         }

@@ -19,12 +19,12 @@ public struct SecretsCheck: GuardrailCheck {
     public let types: [String]
     /// The least entropy, in bits per character, of a secret found by its key name.
     public let entropyThreshold: Double
-    let enabled: Category.Set
+    let enabled: CategorySet<Category>
 
     /// Reads the options; an unknown option or type throws, naming the valid ones.
     public init(options: GuardrailOptions = GuardrailOptions()) throws(GuardrailOptionError) {
         try options.allowOnly(["types", "entropy_threshold"])
-        var enabled = Category.Set()
+        var enabled = CategorySet<Category>()
         if let names = try options.strings("types") {
             guard !names.isEmpty else {
                 throw GuardrailOptionError(
@@ -38,7 +38,7 @@ public struct SecretsCheck: GuardrailCheck {
                 enabled.insert(category)
             }
         } else {
-            enabled = Category.Set(Category.allCases)
+            enabled = CategorySet<Category>(Category.allCases)
         }
         self.enabled = enabled
         self.types = Category.allCases.filter(enabled.contains).map(\.name)
@@ -74,15 +74,6 @@ extension SecretsCheck {
             case .genericSecret: "generic_secret"
             }
         }
-
-        /// Categories as bits, so the scanner's "is this one on?" is one AND.
-        struct Set: Sendable {
-            private var bits: UInt16 = 0
-            init() {}
-            init(_ categories: [Category]) { for category in categories { insert(category) } }
-            mutating func insert(_ category: Category) { bits |= 1 << UInt16(category.rawValue) }
-            func contains(_ category: Category) -> Bool { bits & (1 << UInt16(category.rawValue)) != 0 }
-        }
     }
 
     /// One scan of one text. Detectors live in `SecretsCheck+Tokens.swift` (known shapes) and
@@ -96,7 +87,7 @@ extension SecretsCheck {
         }
 
         let text: ByteText
-        let enabled: Category.Set
+        let enabled: CategorySet<Category>
         let entropyThreshold: Double
         var found: [GuardrailFinding] = []
         /// Set by a detector that read a span and found nothing in it, so the scan does not read it again.
@@ -105,7 +96,7 @@ extension SecretsCheck {
         /// Bytes at which some secret can be recognised: every shape has one of them at a fixed offset from its start.
         private static let triggers = ByteText.table(marking: "-_AJ:=/bB")
 
-        init(text: ByteText, enabled: Category.Set, entropyThreshold: Double) {
+        init(text: ByteText, enabled: CategorySet<Category>, entropyThreshold: Double) {
             self.text = text
             self.enabled = enabled
             self.entropyThreshold = entropyThreshold

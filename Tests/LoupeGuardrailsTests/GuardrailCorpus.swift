@@ -1,6 +1,7 @@
 import Foundation
 import LoupeCore
 import LoupeGuardrails
+import Testing
 
 /// A labelled test corpus for one check: `Corpus/<name>.jsonl`, one case per line,
 /// `{"text": "...", "expect": ["email"]}`; an empty `expect` marks a near miss that must not fire.
@@ -72,4 +73,18 @@ struct GuardrailCorpus {
 struct CorpusError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// `text` with each finding's range replaced by its mask, checking on the way that the ranges are sorted
+/// and disjoint.
+func redacted(_ text: String, by check: any GuardrailCheck) throws -> String {
+    var bytes = Array(text.utf8)
+    var previousStart = Int.max
+    for finding in try check.findings(in: text).reversed() {
+        let range = try #require(finding.range)
+        #expect(range.upperBound <= previousStart, "findings overlap or are out of order")
+        previousStart = range.lowerBound
+        bytes.replaceSubrange(range, with: Array(check.mask(for: finding.category).utf8))
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

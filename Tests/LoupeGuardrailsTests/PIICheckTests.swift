@@ -143,29 +143,3 @@ import Testing
         }
     }
 }
-
-/// `text` with each finding's range replaced by its mask; checks the ranges are sorted and disjoint on the way.
-private func redacted(_ text: String, by check: any GuardrailCheck) throws -> String {
-    var bytes = Array(text.utf8)
-    var previousStart = Int.max
-    for finding in try check.findings(in: text).reversed() {
-        let range = try #require(finding.range)
-        #expect(range.upperBound <= previousStart, "findings overlap or are out of order")
-        previousStart = range.lowerBound
-        bytes.replaceSubrange(range, with: Array(check.mask(for: finding.category).utf8))
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-/// A small seeded generator, so the random test is the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
