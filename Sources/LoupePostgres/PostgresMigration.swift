@@ -84,5 +84,6 @@ struct PostgresMigration: Sendable {
             "ALTER TABLE traces ADD COLUMN guardrails JSONB",
             "CREATE INDEX traces_guardrails ON traces (created_at) WHERE guardrails IS NOT NULL",
         ]),
+        PostgresMigration(name: "v7-tracking", statements: PostgresTraceStore.createTracking),
     ]
 }

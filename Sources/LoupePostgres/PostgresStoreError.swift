@@ -24,7 +24,8 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     /// Explains `error` in words; errors of Loupe's own (such as `SchemaError`) and cancellation pass through unchanged.
     static func wrapping(_ error: any Error, operation: String, endpoint: String) -> any Error {
         switch error {
-        case is PostgresStoreError, is SchemaError, is CancellationError: return error
+        // Domain errors say what the caller did wrong; they pass through as they are.
+        case is PostgresStoreError, is SchemaError, is CancellationError, is TrackingError, is PromptError: return error
         case let error as PSQLError:
             return PostgresStoreError(operation: operation, endpoint: endpoint, reason: reason(for: error), underlying: error)
         default:

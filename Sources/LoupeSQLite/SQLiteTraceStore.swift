@@ -143,6 +143,7 @@ public final class SQLiteTraceStore: TraceStore {
                 CREATE INDEX traces_guardrails ON traces(created_at) WHERE guardrails IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v7-tracking") { db in try db.execute(sql: createTracking) }
         return migrator
     }
 

@@ -1,0 +1,335 @@
+import Foundation
+import GRDB
+import LoupeCore
+
+/// MLflow experiments and runs in the same SQLite file as the traces.
+extension SQLiteTraceStore: TrackingStore {
+    static let createTracking = """
+        CREATE TABLE experiments (
+            id INTEGER PRIMARY KEY,               -- MLflow's ids are decimal strings; 0 is Default
+            name TEXT NOT NULL UNIQUE,
+            artifact_location TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            creation_time INTEGER NOT NULL,       -- Unix milliseconds
+            last_update_time INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE experiment_tags (
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, key)
+        ) STRICT;
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,                  -- 32 hex digits
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+            name TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER,
+            artifact_uri TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX runs_experiment ON runs(experiment_id, start_time);
+        CREATE TABLE run_params (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)
+        ) STRICT;
+        CREATE TABLE run_tags (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)
+        ) STRICT;
+        -- Every logged value. SQLite stores NaN as NULL, so NaN is value 0 with is_nan 1, as MLflow does;
+        -- the key makes logging the same point twice a no-op, as in MLflow.
+        CREATE TABLE run_metrics (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            key TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            value REAL NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_id, key, step, timestamp, value, is_nan)
+        ) STRICT, WITHOUT ROWID;
+        -- The latest value of each metric, for reading and searching runs without scanning the history.
+        CREATE TABLE run_latest_metrics (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            key TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            value REAL NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_id, key)
+        ) STRICT;
+        INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+        VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),
+                CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+        """
+
+    public func createExperiment(name: String, artifactLocation: String?, tags: [String: String]) async throws -> Experiment {
+        guard !name.isEmpty else { throw TrackingError.invalidParameter("Experiment name must be a non-empty string.") }
+        return try await writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [name]) != nil {
+                throw TrackingError.alreadyExists("Experiment '\(name)' already exists.")
+            }
+            let now = Date().unixMillis
+            let id = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM experiments") ?? 0) + 1
+            try db.execute(sql: """
+                INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+                VALUES (?, ?, ?, 'active', ?, ?)
+                """, arguments: [id, name, artifactLocation ?? "mlflow-artifacts:/\(id)", now, now])
+            for (key, value) in tags {
+                try db.execute(sql: "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+            }
+            return try Self.experiment(db, sql: "SELECT * FROM experiments WHERE id = ?", [id])!
+        }
+    }
+
+    public func experiment(id: String) async throws -> Experiment? {
+        guard let number = Int64(id) else { return nil }
+        return try await writer.read { db in try Self.experiment(db, sql: "SELECT * FROM experiments WHERE id = ?", [number]) }
+    }
+
+    public func experiment(name: String) async throws -> Experiment? {
+        try await writer.read { db in try Self.experiment(db, sql: "SELECT * FROM experiments WHERE name = ?", [name]) }
+    }
+
+    public func searchExperiments(view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<Experiment> {
+        let offset = try PageToken.offset(pageToken)
+        return try await writer.read { db in
+            let stages = view.stages.map(\.rawValue)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM experiments WHERE lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
+                ORDER BY creation_time DESC, id DESC LIMIT ? OFFSET ?
+                """, arguments: StatementArguments(stages + [maxResults + 1, offset]))
+            let experiments = try rows.prefix(maxResults).map { try Self.experiment(db, row: $0) }
+            return TrackingPage(items: experiments, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
+        }
+    }
+
+    public func renameExperiment(id: String, to name: String) async throws {
+        guard !name.isEmpty else { throw TrackingError.invalidParameter("Experiment name must be a non-empty string.") }
+        try await writer.write { db in
+            let number = try Self.existingExperiment(db, id)
+            if try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ? AND id <> ?", arguments: [name, number]) != nil {
+                throw TrackingError.alreadyExists("Experiment '\(name)' already exists.")
+            }
+            try db.execute(sql: "UPDATE experiments SET name = ?, last_update_time = ? WHERE id = ?", arguments: [name, Date().unixMillis, number])
+        }
+    }
+
+    public func setExperimentStage(id: String, _ stage: LifecycleStage) async throws {
+        try await writer.write { db in
+            let number = try Self.existingExperiment(db, id)
+            if number == 0 && stage == .deleted { throw TrackingError.invalidParameter("The Default experiment cannot be deleted.") }
+            try db.execute(sql: "UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?", arguments: [stage.rawValue, Date().unixMillis, number])
+            // Runs follow their experiment into and out of the trash, as in MLflow.
+            try db.execute(sql: "UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ?", arguments: [stage.rawValue, number])
+        }
+    }
+
+    public func setExperimentTag(id: String, key: String, value: String?) async throws {
+        try await writer.write { db in
+            let number = try Self.existingExperiment(db, id)
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)", arguments: [number, key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?", arguments: [number, key])
+                if db.changesCount == 0 { throw TrackingError.notFound("No tag with key '\(key)' in experiment \(id).") }
+            }
+        }
+    }
+
+    public func createRun(_ info: RunInfo, tags: [String: String]) async throws -> TrackedRun {
+        try await writer.write { db in
+            let experiment = try Self.existingExperiment(db, info.experimentID)
+            guard try String.fetchOne(db, sql: "SELECT lifecycle_stage FROM experiments WHERE id = ?", arguments: [experiment]) == "active" else {
+                throw TrackingError.invalidParameter("Experiment \(info.experimentID) is deleted; restore it to create runs in it.")
+            }
+            try db.execute(sql: """
+                INSERT INTO runs (id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    info.id, experiment, info.name, info.userID, info.status.rawValue, info.startTime, info.endTime, info.artifactURI,
+                    info.lifecycleStage.rawValue,
+                ])
+            for (key, value) in tags {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [info.id, key, value])
+            }
+            return try Self.runs(db, ids: [info.id])[0]
+        }
+    }
+
+    public func run(id: String) async throws -> TrackedRun? {
+        try await writer.read { db in try Self.runs(db, ids: [id]).first }
+    }
+
+    public func updateRun(id: String, status: RunStatus?, endTime: Int64?, name: String?) async throws -> RunInfo {
+        try await writer.write { db in
+            try Self.requireRun(db, id)
+            if let status { try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status.rawValue, id]) }
+            if let endTime { try db.execute(sql: "UPDATE runs SET end_time = ? WHERE id = ?", arguments: [endTime, id]) }
+            if let name {
+                try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [name, id])
+                // The client reads the name from the mlflow.runName tag too; keep them the same.
+                try db.execute(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, 'mlflow.runName', ?)", arguments: [id, name])
+            }
+            return try Self.runs(db, ids: [id])[0].info
+        }
+    }
+
+    public func setRunStage(id: String, _ stage: LifecycleStage) async throws {
+        try await writer.write { db in
+            try Self.requireRun(db, id)
+            try db.execute(sql: "UPDATE runs SET lifecycle_stage = ? WHERE id = ?", arguments: [stage.rawValue, id])
+        }
+    }
+
+    public func logBatch(
+        runID: String, metrics: [MetricPoint], params: [(key: String, value: String)], tags: [(key: String, value: String)]
+    ) async throws {
+        try await writer.write { db in
+            let stage = try String.fetchOne(db, sql: "SELECT lifecycle_stage FROM runs WHERE id = ?", arguments: [runID])
+            guard let stage else { throw TrackingError.notFound("Run '\(runID)' not found.") }
+            guard stage == LifecycleStage.active.rawValue else {
+                throw TrackingError.invalidParameter("The run \(runID) must be in the 'active' state. Current state is \(stage).")
+            }
+            for (key, value) in params {
+                if let existing = try String.fetchOne(db, sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?", arguments: [runID, key]) {
+                    guard existing == value else {
+                        throw TrackingError.invalidParameter(
+                            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(existing)' for run ID='\(runID)'. Attempted logging new value '\(value)'."
+                        )
+                    }
+                    continue
+                }
+                try db.execute(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
+            }
+            for (key, value) in tags {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
+                if key == "mlflow.runName" { try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [value, runID]) }
+            }
+            guard !metrics.isEmpty else { return }
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)")
+            var latest: [String: MetricPoint] = [:]
+            for metric in metrics {
+                try insert.execute(arguments: [runID, metric.key, metric.step, metric.timestamp, metric.value.isNaN ? 0 : metric.value, metric.value.isNaN])
+                if let current = latest[metric.key], !metric.isLater(than: current) { continue }
+                latest[metric.key] = metric
+            }
+            for (key, candidate) in latest {
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM run_latest_metrics WHERE run_id = ? AND key = ?", arguments: [runID, key]),
+                   !candidate.isLater(than: Self.metric(row))
+                { continue }
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO run_latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [runID, key, candidate.step, candidate.timestamp, candidate.value.isNaN ? 0 : candidate.value, candidate.value.isNaN])
+            }
+        }
+    }
+
+    public func deleteRunTag(runID: String, key: String) async throws {
+        try await writer.write { db in
+            try Self.requireRun(db, runID)
+            try db.execute(sql: "DELETE FROM run_tags WHERE run_id = ? AND key = ?", arguments: [runID, key])
+            if db.changesCount == 0 { throw TrackingError.notFound("No tag with name: \(key) in run with id \(runID)") }
+        }
+    }
+
+    public func metricHistory(runID: String, key: String, maxResults: Int, pageToken: String?) async throws -> TrackingPage<MetricPoint> {
+        let offset = try PageToken.offset(pageToken)
+        return try await writer.read { db in
+            try Self.requireRun(db, runID)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM run_metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, value LIMIT ? OFFSET ?
+                """, arguments: [runID, key, maxResults + 1, offset])
+            return TrackingPage(
+                items: rows.prefix(maxResults).map(Self.metric),
+                nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil
+            )
+        }
+    }
+
+    public func searchRuns(experimentIDs: [String], view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<TrackedRun> {
+        let offset = try PageToken.offset(pageToken)
+        let experiments = experimentIDs.compactMap { Int64($0) }
+        guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
+        return try await writer.read { db in
+            let stages = view.stages.map(\.rawValue)
+            let ids = try String.fetchAll(db, sql: """
+                SELECT id FROM runs WHERE experiment_id IN (\(databaseQuestionMarks(count: experiments.count)))
+                AND lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
+                ORDER BY start_time DESC, id LIMIT ? OFFSET ?
+                """, arguments: StatementArguments(experiments) + StatementArguments(stages) + [maxResults + 1, offset])
+            let runs = try Self.runs(db, ids: Array(ids.prefix(maxResults)))
+            return TrackingPage(items: runs, nextPageToken: ids.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
+        }
+    }
+
+    // MARK: - Reading rows
+
+    static func experiment(_ db: Database, sql: String, _ arguments: StatementArguments) throws -> Experiment? {
+        try Row.fetchOne(db, sql: sql, arguments: arguments).map { try experiment(db, row: $0) }
+    }
+
+    static func experiment(_ db: Database, row: Row) throws -> Experiment {
+        let id: Int64 = row["id"]
+        var tags: [String: String] = [:]
+        for tag in try Row.fetchAll(db, sql: "SELECT key, value FROM experiment_tags WHERE experiment_id = ?", arguments: [id]) {
+            tags[tag["key"]] = tag["value"]
+        }
+        return Experiment(
+            id: String(id), name: row["name"], artifactLocation: row["artifact_location"],
+            lifecycleStage: LifecycleStage(rawValue: row["lifecycle_stage"]) ?? .active,
+            creationTime: row["creation_time"], lastUpdateTime: row["last_update_time"], tags: tags
+        )
+    }
+
+    /// Runs with their params, tags and latest metrics, in the order of `ids`; ids not stored are left out.
+    static func runs(_ db: Database, ids: [String]) throws -> [TrackedRun] {
+        guard !ids.isEmpty else { return [] }
+        let marks = databaseQuestionMarks(count: ids.count)
+        var byID: [String: TrackedRun] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE id IN (\(marks))", arguments: StatementArguments(ids)) {
+            let id: String = row["id"]
+            let experiment: Int64 = row["experiment_id"]
+            byID[id] = TrackedRun(info: RunInfo(
+                id: id, experimentID: String(experiment), name: row["name"], userID: row["user_id"],
+                status: RunStatus(rawValue: row["status"]) ?? .running, startTime: row["start_time"], endTime: row["end_time"],
+                artifactURI: row["artifact_uri"], lifecycleStage: LifecycleStage(rawValue: row["lifecycle_stage"]) ?? .active
+            ))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_params WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
+            byID[row["run_id"]]?.params[row["key"]] = row["value"]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_tags WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
+            byID[row["run_id"]]?.tags[row["key"]] = row["value"]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_latest_metrics WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
+            let metric = Self.metric(row)
+            byID[row["run_id"]]?.metrics[metric.key] = metric
+        }
+        return ids.compactMap { byID[$0] }
+    }
+
+    static func metric(_ row: Row) -> MetricPoint {
+        let isNaN: Bool = row["is_nan"]
+        return MetricPoint(key: row["key"], value: isNaN ? .nan : row["value"], timestamp: row["timestamp"], step: row["step"])
+    }
+
+    static func existingExperiment(_ db: Database, _ id: String) throws -> Int64 {
+        guard let number = Int64(id), try Bool.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE id = ?", arguments: [number]) != nil else {
+            throw TrackingError.notFound("No Experiment with id=\(id) exists")
+        }
+        return number
+    }
+
+    static func requireRun(_ db: Database, _ id: String) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) != nil else {
+            throw TrackingError.notFound("Run '\(id)' not found")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import LoupeCore
+import Testing
+
+/// The `TrackingStore` contract (MLflow experiments and runs), run against every backend.
+@Suite struct TrackingStoreTests {
+    func withTracking(_ backend: StoreBackend, _ body: (any TrackingStore) async throws -> Void) async throws {
+        try await backend.withStore { store in try await body(try #require(store as? any TrackingStore)) }
+    }
+
+    func newRun(_ store: any TrackingStore, experiment: String, name: String = "run", start: Int64 = 1_000) async throws -> TrackedRun {
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let info = RunInfo(
+            id: id, experimentID: experiment, name: name, userID: "ann", status: .running, startTime: start,
+            artifactURI: "mlflow-artifacts:/\(experiment)/\(id)/artifacts"
+        )
+        return try await store.createRun(info, tags: ["mlflow.runName": name])
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func experimentsHaveUniqueNamesAndADefault(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            #expect(try await store.experiment(id: "0")?.name == "Default")
+            let created = try await store.createExperiment(name: "churn", artifactLocation: nil, tags: ["team": "ml"])
+            #expect(created.id != "0" && created.artifactLocation == "mlflow-artifacts:/\(created.id)" && created.tags == ["team": "ml"])
+            #expect(try await store.experiment(name: "churn") == created)
+            await #expect(throws: TrackingError.alreadyExists("Experiment 'churn' already exists.")) {
+                try await store.createExperiment(name: "churn", artifactLocation: nil, tags: [:])
+            }
+            #expect(try await store.experiment(name: "nope") == nil)
+            #expect(try await store.experiment(id: "not-a-number") == nil)
+            let second = try await store.createExperiment(name: "fraud", artifactLocation: "s3://bucket/fraud", tags: [:])
+            #expect(Int(second.id)! > Int(created.id)! && second.artifactLocation == "s3://bucket/fraud")
+
+            try await store.renameExperiment(id: created.id, to: "churn-v2")
+            #expect(try await store.experiment(id: created.id)?.name == "churn-v2")
+            await #expect(throws: TrackingError.self) { try await store.renameExperiment(id: created.id, to: "fraud") }
+            try await store.setExperimentTag(id: created.id, key: "owner", value: "bo")
+            try await store.setExperimentTag(id: created.id, key: "team", value: nil)
+            #expect(try await store.experiment(id: created.id)?.tags == ["owner": "bo"])
+            await #expect(throws: TrackingError.notFound("No Experiment with id=999 exists")) {
+                try await store.setExperimentTag(id: "999", key: "a", value: "b")
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func deletedExperimentsLeaveTheActiveViewAndComeBack(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let experiment = try await store.createExperiment(name: "trash-me", artifactLocation: nil, tags: [:])
+            let run = try await newRun(store, experiment: experiment.id)
+            try await store.setExperimentStage(id: experiment.id, .deleted)
+            #expect(try await store.searchExperiments(view: .activeOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["Default"])
+            #expect(try await store.searchExperiments(view: .deletedOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["trash-me"])
+            #expect(try await store.run(id: run.info.id)?.info.lifecycleStage == .deleted)
+            await #expect(throws: TrackingError.self) { try await store.createExperiment(name: "trash-me", artifactLocation: nil, tags: [:]) }
+            try await store.setExperimentStage(id: experiment.id, .active)
+            #expect(try await store.run(id: run.info.id)?.info.lifecycleStage == .active)
+            await #expect(throws: TrackingError.self) { try await store.setExperimentStage(id: "0", .deleted) }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func runsKeepParamsTagsAndTheLatestMetric(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let run = try await newRun(store, experiment: "0", name: "first")
+            let id = run.info.id
+            #expect(run.tags == ["mlflow.runName": "first"] && run.info.status == .running)
+            try await store.logBatch(
+                runID: id,
+                metrics: [
+                    MetricPoint(key: "loss", value: 0.9, timestamp: 10, step: 0),
+                    MetricPoint(key: "loss", value: 0.5, timestamp: 11, step: 1),
+                    MetricPoint(key: "loss", value: 0.7, timestamp: 9, step: 1),  // same step, older: not the latest
+                    MetricPoint(key: "odd", value: .nan, timestamp: 5, step: 0),
+                    MetricPoint(key: "big", value: .infinity, timestamp: 5, step: 0),
+                    MetricPoint(key: "small", value: -.infinity, timestamp: 5, step: 0),
+                ],
+                params: [("alpha", "0.1"), ("l1", "true")], tags: [("team", "ml")]
+            )
+            // Logging a point again changes nothing; an older step does not replace the latest.
+            try await store.logBatch(runID: id, metrics: [MetricPoint(key: "loss", value: 0.5, timestamp: 11, step: 1), MetricPoint(key: "loss", value: 0.1, timestamp: 99, step: 0)], params: [("alpha", "0.1")], tags: [])
+            let stored = try #require(try await store.run(id: id))
+            #expect(stored.params == ["alpha": "0.1", "l1": "true"])
+            #expect(stored.tags == ["mlflow.runName": "first", "team": "ml"])
+            #expect(stored.metrics["loss"] == MetricPoint(key: "loss", value: 0.5, timestamp: 11, step: 1))
+            #expect(stored.metrics["odd"]?.value.isNaN == true)
+            #expect(stored.metrics["big"]?.value == .infinity && stored.metrics["small"]?.value == -.infinity)
+
+            let history = try await store.metricHistory(runID: id, key: "loss", maxResults: 100, pageToken: nil)
+            #expect(history.items.map(\.value) == [0.9, 0.1, 0.7, 0.5] && history.nextPageToken == nil)
+            let page = try await store.metricHistory(runID: id, key: "loss", maxResults: 3, pageToken: nil)
+            let rest = try await store.metricHistory(runID: id, key: "loss", maxResults: 3, pageToken: page.nextPageToken)
+            #expect(page.items.count == 3 && rest.items.map(\.value) == [0.5] && rest.nextPageToken == nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func aParamCannotChangeAndAFailedBatchLogsNothing(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let id = try await newRun(store, experiment: "0").info.id
+            try await store.logBatch(runID: id, metrics: [], params: [("alpha", "0.1")], tags: [])
+            await #expect(throws: TrackingError.self) {
+                try await store.logBatch(runID: id, metrics: [MetricPoint(key: "m", value: 1, timestamp: 1)], params: [("alpha", "0.2")], tags: [("t", "v")])
+            }
+            let stored = try #require(try await store.run(id: id))
+            #expect(stored.params == ["alpha": "0.1"] && stored.metrics.isEmpty && stored.tags["t"] == nil)
+            await #expect(throws: TrackingError.notFound("Run 'missing' not found.")) {
+                try await store.logBatch(runID: "missing", metrics: [], params: [], tags: [])
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func updatesDeletesAndSearchesRuns(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let experiment = try await store.createExperiment(name: "search", artifactLocation: nil, tags: [:])
+            var ids: [String] = []
+            for index in 0..<5 { ids.append(try await newRun(store, experiment: experiment.id, name: "r\(index)", start: Int64(1_000 + index)).info.id) }
+            let info = try await store.updateRun(id: ids[0], status: .finished, endTime: 2_000, name: "renamed")
+            #expect(info.status == .finished && info.endTime == 2_000 && info.name == "renamed")
+            #expect(try await store.run(id: ids[0])?.tags["mlflow.runName"] == "renamed")
+            try await store.setRunStage(id: ids[1], .deleted)
+            try await store.deleteRunTag(runID: ids[2], key: "mlflow.runName")
+            await #expect(throws: TrackingError.self) { try await store.deleteRunTag(runID: ids[2], key: "mlflow.runName") }
+
+            let first = try await store.searchRuns(experimentIDs: [experiment.id], view: .activeOnly, maxResults: 2, pageToken: nil)
+            let second = try await store.searchRuns(experimentIDs: [experiment.id], view: .activeOnly, maxResults: 2, pageToken: first.nextPageToken)
+            // Newest first; the deleted run is left out.
+            #expect(first.items.map(\.info.id) == [ids[4], ids[3]] && second.items.map(\.info.id) == [ids[2], ids[0]])
+            #expect(second.nextPageToken == nil)
+            #expect(try await store.searchRuns(experimentIDs: [experiment.id], view: .deletedOnly, maxResults: 10, pageToken: nil).items.map(\.info.id) == [ids[1]])
+            await #expect(throws: TrackingError.self) {
+                try await store.searchRuns(experimentIDs: [experiment.id], view: .all, maxResults: 10, pageToken: "garbage!")
+            }
+        }
+    }
+}
