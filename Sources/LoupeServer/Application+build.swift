@@ -55,6 +55,7 @@ public func buildApplication(
     )
     proxy.addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
+    MLflowController<BasicRequestContext>(store: store, logger: logger).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
