@@ -53,7 +53,7 @@ public enum ConfigLoader {
                     }
                 }
             case "store":
-                for (field, item) in try value.mapping(allowed: ["url", "max_body_bytes", "spool"]) {
+                for (field, item) in try value.mapping(allowed: ["url", "max_body_bytes", "spool", "artifacts"]) {
                     switch field {
                     case "url":
                         let url = try item.string()
@@ -65,6 +65,7 @@ public enum ConfigLoader {
                         }
                         config.store.url = url
                     case "spool": config.store.spoolPath = try item.string()
+                    case "artifacts": config.store.artifactsPath = try item.string()
                     default: config.store.maxBodyBytes = try item.int(in: 0...Int(Int32.max))
                     }
                 }

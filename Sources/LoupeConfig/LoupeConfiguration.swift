@@ -1,3 +1,4 @@
+import Foundation
 import LoupeGuardrails
 
 /// Everything `loupe serve` needs to run, after defaults, the config file and flags are applied.
@@ -63,11 +64,25 @@ public struct LoupeConfiguration: Sendable, Equatable {
         public var maxBodyBytes: Int
         /// The spool file for traces the store cannot take yet; nil means `loupe-data/spool/traces-PORT.spool`.
         public var spoolPath: String?
+        /// Where MLflow artifacts are kept; nil means an `artifacts` folder beside the SQLite file, or `loupe-data/artifacts`.
+        public var artifactsPath: String?
 
-        public init(url: String = "sqlite:loupe-data/loupe.db", maxBodyBytes: Int = 1024 * 1024, spoolPath: String? = nil) {
+        public init(url: String = "sqlite:loupe-data/loupe.db", maxBodyBytes: Int = 1024 * 1024, spoolPath: String? = nil, artifactsPath: String? = nil) {
             self.url = url
             self.maxBodyBytes = maxBodyBytes
             self.spoolPath = spoolPath
+            self.artifactsPath = artifactsPath
+        }
+
+        /// The artifacts folder to use: `artifactsPath`, else beside the SQLite file, else `loupe-data/artifacts`.
+        public var resolvedArtifactsPath: String {
+            if let artifactsPath { return artifactsPath }
+            if url.hasPrefix("sqlite:") {
+                let file = String(url.dropFirst("sqlite:".count))
+                let directory = (file as NSString).deletingLastPathComponent
+                return (directory.isEmpty ? "." : directory) + "/artifacts"
+            }
+            return "loupe-data/artifacts"
         }
 
         /// True for the URL schemes Loupe has a store for.
