@@ -135,8 +135,8 @@ extension SearchFilter {
             }
             let mark = String(UnicodeScalar(quote))
             throw SearchFilterError(
-                "Unterminated \(quote == Self.backtick ? "quoted key" : "string") starting at \(excerpt(from: start)): "
-                    + "close it with \(mark) (write \(mark)\(mark) for a \(mark) inside it).")
+                "Unterminated \(quote == Self.backtick ? "quoted key" : "string"): \(excerpt(from: start, quoted: false)) "
+                    + "has no closing \(mark). End it with \(mark), and write \(mark)\(mark) for a \(mark) inside it.")
         }
 
         /// A number: optional sign, digits with an optional fraction, optional exponent (`-1`, `.5`, `2.5e-3`).
@@ -182,12 +182,13 @@ extension SearchFilter {
             String(decoding: bytes[range], as: UTF8.self)
         }
 
-        /// What comes next, quoted and cut short, for messages: `'AND x …'` or `the end of the text`.
-        func excerpt(from start: Int) -> String {
+        /// What comes next, cut short and quoted unless told, for messages: `'AND x …'` or `the end of the text`.
+        func excerpt(from start: Int, quoted: Bool = true) -> String {
             guard start < bytes.count else { return "the end of the text" }
             let rest = text(start..<bytes.count)
             let limit = 24
-            return rest.count > limit ? "'\(rest.prefix(limit))…'" : "'\(rest)'"
+            let shown = rest.count > limit ? rest.prefix(limit) + "…" : rest
+            return quoted ? "'\(shown)'" : shown
         }
 
         static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -274,7 +275,7 @@ extension SearchFilter {
             scanner.skipWhitespace()
             let comparison = try readComparison(after: shown, rule: rule)
             guard rule.comparisons.contains(comparison) else {
-                var message = "\(comparison.rawValue) cannot be used with \(shown): use one of "
+                var message = "The comparator \(comparison.rawValue) cannot be used with \(shown): use one of "
                     + rule.comparisons.map(\.rawValue).joined(separator: ", ") + "."
                 if comparison == .in || comparison == .notIn {
                     message += " " + listHint()
@@ -298,7 +299,7 @@ extension SearchFilter {
             for kind in [Clause.Kind.param, .tag] where entity.rule(for: kind)?.comparisons.contains(.in) == true {
                 listable.append(kind.prefix + ".<key>")
             }
-            if !entity.datasetKeys.isEmpty { listable.append("datasets.<key>") }
+            listable += entity.datasetKeys.map { "datasets.\($0)" }
             return "In \(entity.displayName), lists work with " + listable.joined(separator: ", ") + "."
         }
 
@@ -436,7 +437,7 @@ extension SearchFilter {
                     switch item {
                     case .string(let string): strings.append(string)
                     case .number(_, let text) where rule.acceptsNumberAsString: strings.append(text)
-                    case .number(_, let text), .string(let text):
+                    case .number(_, let text):
                         throw SearchFilterError("\(key) \(comparison.rawValue): list items must be quoted strings, found \(text).")
                     case .list:
                         throw SearchFilterError("\(key) \(comparison.rawValue): lists cannot be nested.")

@@ -50,10 +50,13 @@ public struct SearchFilter: Sendable, Hashable {
             case none
         }
 
+        /// Whether the key names a metric, param, tag, attribute or dataset field.
         public var kind: Kind
         /// A metric, param, tag or dataset key verbatim, or an attribute's canonical name.
         public var key: String
+        /// How the stored value is compared with `value`.
         public var comparison: Comparison
+        /// What the stored value is compared with.
         public var value: Value
 
         /// Makes a clause; `SearchFilter.parse` is the way to get checked ones.
