@@ -97,14 +97,27 @@ extension SQLiteTraceStore: TrackingStore {
         try await writer.read { db in try Self.experiment(db, sql: "SELECT * FROM experiments WHERE name = ?", [name]) }
     }
 
-    public func searchExperiments(view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<Experiment> {
+    public func searchExperiments(
+        filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
+    ) async throws -> TrackingPage<Experiment> {
         let offset = try PageToken.offset(pageToken)
+        var arguments = StatementArguments()
+        let search = TrackingSearchSQL(dialect: .sqlite, table: .experiments) { value in
+            switch value {
+            case .text(let text): arguments += [text]
+            case .number(let number): arguments += [number]
+            }
+            return "?"
+        }
+        let stages = view.stages.map(\.rawValue)
+        arguments += StatementArguments(stages)
+        var sql = "SELECT * FROM experiments WHERE lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))"
+        sql += try search.conditions(filter)
+        sql += " ORDER BY " + (try search.orderBy(order)) + " LIMIT ? OFFSET ?"
+        arguments += [maxResults + 1, offset]
+        let finalSQL = sql, finalArguments = arguments
         return try await writer.read { db in
-            let stages = view.stages.map(\.rawValue)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM experiments WHERE lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
-                ORDER BY creation_time DESC, id DESC LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(stages + [maxResults + 1, offset]))
+            let rows = try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments)
             let experiments = try rows.prefix(maxResults).map { try Self.experiment(db, row: $0) }
             return TrackingPage(items: experiments, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }
@@ -253,17 +266,33 @@ extension SQLiteTraceStore: TrackingStore {
         }
     }
 
-    public func searchRuns(experimentIDs: [String], view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<TrackedRun> {
+    public func searchRuns(
+        experimentIDs: [String], filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
+    ) async throws -> TrackingPage<TrackedRun> {
         let offset = try PageToken.offset(pageToken)
         let experiments = experimentIDs.compactMap { Int64($0) }
         guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
+        // Placeholders are positional, so values are added in the order the SQL text names them.
+        var arguments = StatementArguments(experiments)
+        let search = TrackingSearchSQL(dialect: .sqlite, table: .runs) { value in
+            switch value {
+            case .text(let text): arguments += [text]
+            case .number(let number): arguments += [number]
+            }
+            return "?"
+        }
+        let stages = view.stages.map(\.rawValue)
+        arguments += StatementArguments(stages)
+        var sql = """
+            SELECT id FROM runs WHERE experiment_id IN (\(databaseQuestionMarks(count: experiments.count)))
+            AND lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
+            """
+        sql += try search.conditions(filter)
+        sql += " ORDER BY " + (try search.orderBy(order)) + " LIMIT ? OFFSET ?"
+        arguments += [maxResults + 1, offset]
+        let finalSQL = sql, finalArguments = arguments
         return try await writer.read { db in
-            let stages = view.stages.map(\.rawValue)
-            let ids = try String.fetchAll(db, sql: """
-                SELECT id FROM runs WHERE experiment_id IN (\(databaseQuestionMarks(count: experiments.count)))
-                AND lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
-                ORDER BY start_time DESC, id LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(experiments) + StatementArguments(stages) + [maxResults + 1, offset])
+            let ids = try String.fetchAll(db, sql: finalSQL, arguments: finalArguments)
             let runs = try Self.runs(db, ids: Array(ids.prefix(maxResults)))
             return TrackingPage(items: runs, nextPageToken: ids.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }

@@ -50,8 +50,8 @@ import Testing
             let experiment = try await store.createExperiment(name: "trash-me", artifactLocation: nil, tags: [:])
             let run = try await newRun(store, experiment: experiment.id)
             try await store.setExperimentStage(id: experiment.id, .deleted)
-            #expect(try await store.searchExperiments(view: .activeOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["Default"])
-            #expect(try await store.searchExperiments(view: .deletedOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["trash-me"])
+            #expect(try await store.searchExperiments(filter: SearchFilter(clauses: []), order: [], view: .activeOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["Default"])
+            #expect(try await store.searchExperiments(filter: SearchFilter(clauses: []), order: [], view: .deletedOnly, maxResults: 100, pageToken: nil).items.map(\.name) == ["trash-me"])
             #expect(try await store.run(id: run.info.id)?.info.lifecycleStage == .deleted)
             await #expect(throws: TrackingError.self) { try await store.createExperiment(name: "trash-me", artifactLocation: nil, tags: [:]) }
             try await store.setExperimentStage(id: experiment.id, .active)
@@ -124,15 +124,61 @@ import Testing
             try await store.deleteRunTag(runID: ids[2], key: "mlflow.runName")
             await #expect(throws: TrackingError.self) { try await store.deleteRunTag(runID: ids[2], key: "mlflow.runName") }
 
-            let first = try await store.searchRuns(experimentIDs: [experiment.id], view: .activeOnly, maxResults: 2, pageToken: nil)
-            let second = try await store.searchRuns(experimentIDs: [experiment.id], view: .activeOnly, maxResults: 2, pageToken: first.nextPageToken)
+            let first = try await store.searchRuns(experimentIDs: [experiment.id], filter: SearchFilter(clauses: []), order: [], view: .activeOnly, maxResults: 2, pageToken: nil)
+            let second = try await store.searchRuns(experimentIDs: [experiment.id], filter: SearchFilter(clauses: []), order: [], view: .activeOnly, maxResults: 2, pageToken: first.nextPageToken)
             // Newest first; the deleted run is left out.
             #expect(first.items.map(\.info.id) == [ids[4], ids[3]] && second.items.map(\.info.id) == [ids[2], ids[0]])
             #expect(second.nextPageToken == nil)
-            #expect(try await store.searchRuns(experimentIDs: [experiment.id], view: .deletedOnly, maxResults: 10, pageToken: nil).items.map(\.info.id) == [ids[1]])
+            #expect(try await store.searchRuns(experimentIDs: [experiment.id], filter: SearchFilter(clauses: []), order: [], view: .deletedOnly, maxResults: 10, pageToken: nil).items.map(\.info.id) == [ids[1]])
             await #expect(throws: TrackingError.self) {
-                try await store.searchRuns(experimentIDs: [experiment.id], view: .all, maxResults: 10, pageToken: "garbage!")
+                try await store.searchRuns(experimentIDs: [experiment.id], filter: SearchFilter(clauses: []), order: [], view: .all, maxResults: 10, pageToken: "garbage!")
             }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func searchRunsFiltersAndOrdersInSQL(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let experiment = try await store.createExperiment(name: "filters", artifactLocation: nil, tags: [:])
+            var ids: [String: String] = [:]
+            let rows: [(String, Double?, String?, String?)] = [
+                ("a", 0.30, "0.1", "Prod"), ("b", 0.45, "0.1", "prod"), ("c", 0.90, "0.2", nil), ("d", .nan, "0.1", "dev"), ("e", nil, nil, "prod-eu"),
+            ]
+            for (index, (name, rmse, alpha, stage)) in rows.enumerated() {
+                let id = try await newRun(store, experiment: experiment.id, name: name, start: Int64(1_000 + index)).info.id
+                ids[name] = id
+                try await store.logBatch(
+                    runID: id, metrics: rmse.map { [MetricPoint(key: "rmse", value: $0, timestamp: 1)] } ?? [],
+                    params: alpha.map { [("alpha", $0)] } ?? [], tags: stage.map { [("stage", $0)] } ?? []
+                )
+            }
+            func names(_ filter: String, order: [String] = []) async throws -> [String] {
+                let page = try await store.searchRuns(
+                    experimentIDs: [experiment.id], filter: try SearchFilter.parse(filter, for: .runs),
+                    order: try SearchOrder.parse(order, for: .runs), view: .activeOnly, maxResults: 100, pageToken: nil
+                )
+                return page.items.map(\.info.name)
+            }
+            #expect(try await names("metrics.rmse < 0.5 and params.alpha = '0.1'", order: ["metrics.rmse ASC"]) == ["a", "b"])
+            #expect(try await names("metrics.rmse != 0.3", order: ["metrics.rmse DESC"]) == ["c", "b", "d"])  // NaN matches only !=
+            // Missing values (and NaN) last, then MLflow's tie-breaker: newest start first.
+            #expect(try await names("", order: ["metrics.rmse ASC"]) == ["a", "b", "c", "e", "d"])
+            #expect(try await names("tags.stage LIKE 'prod%'") == ["e", "b"])  // LIKE is case-sensitive, on both stores
+            #expect(try await names("tags.stage ILIKE 'prod%'") == ["e", "b", "a"])
+            #expect(try await names("params.alpha IS NULL") == ["e"])
+            #expect(try await names("attributes.run_id IN ('\(ids["a"]!)', '\(ids["c"]!)')") == ["c", "a"])
+            #expect(try await names("attributes.start_time >= 1003") == ["e", "d"])
+            // A value that looks like SQL is only a value.
+            #expect(try await names("params.alpha = '0.1'' OR ''1''=''1'").isEmpty)
+            #expect(try await names("tags.`stage` = 'prod''; DROP TABLE runs; --'").isEmpty)
+            #expect(throws: SearchFilterError.self) { try SearchFilter.parse("tags.stage = 'prod'; DROP TABLE runs; --", for: .runs) }
+            #expect(try await names("").count == 5)
+
+            let experiments = try await store.searchExperiments(
+                filter: try SearchFilter.parse("name LIKE 'filt%'", for: .experiments), order: try SearchOrder.parse(["name DESC"], for: .experiments),
+                view: .activeOnly, maxResults: 10, pageToken: nil
+            )
+            #expect(experiments.items.map(\.name) == ["filters"])
         }
     }
 }

@@ -4,8 +4,10 @@ public protocol TrackingStore: Sendable {
     func createExperiment(name: String, artifactLocation: String?, tags: [String: String]) async throws -> Experiment
     func experiment(id: String) async throws -> Experiment?
     func experiment(name: String) async throws -> Experiment?
-    /// Experiments in the view, newest first; `pageToken` continues a previous page.
-    func searchExperiments(view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<Experiment>
+    /// Experiments in the view that match `filter`, in `order` (newest first when empty); `pageToken` continues a page.
+    func searchExperiments(
+        filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
+    ) async throws -> TrackingPage<Experiment>
     func renameExperiment(id: String, to name: String) async throws
     func setExperimentStage(id: String, _ stage: LifecycleStage) async throws
     func setExperimentTag(id: String, key: String, value: String?) async throws
@@ -21,8 +23,10 @@ public protocol TrackingStore: Sendable {
     func deleteRunTag(runID: String, key: String) async throws
     /// Every value of one metric, in step then timestamp order.
     func metricHistory(runID: String, key: String, maxResults: Int, pageToken: String?) async throws -> TrackingPage<MetricPoint>
-    /// Runs of the experiments in the view, in `order` (newest first by default).
-    func searchRuns(experimentIDs: [String], view: ViewType, maxResults: Int, pageToken: String?) async throws -> TrackingPage<TrackedRun>
+    /// Runs of the experiments in the view that match `filter`, in `order` (newest first when empty).
+    func searchRuns(
+        experimentIDs: [String], filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
+    ) async throws -> TrackingPage<TrackedRun>
 }
 
 /// One page of a search, and the token for the next; nil when there is none.

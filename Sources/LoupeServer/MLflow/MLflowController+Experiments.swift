@@ -27,6 +27,7 @@ extension MLflowController {
 
     func searchExperiments(_ request: MLflowRequest) async throws -> JSONValue {
         let page = try await store.searchExperiments(
+            filter: try Self.filter(request, for: .experiments), order: try Self.order(request, for: .experiments),
             view: try request.viewType("view_type"),
             maxResults: try request.int("max_results", default: 1000, in: 1...50_000),
             pageToken: try request.string("page_token")

@@ -103,7 +103,8 @@ extension MLflowController {
         var experiments = try request.strings("experiment_ids")
         if experiments.isEmpty { experiments = ["0"] }
         let page = try await store.searchRuns(
-            experimentIDs: experiments, view: try request.viewType("run_view_type"),
+            experimentIDs: experiments, filter: try Self.filter(request, for: .runs), order: try Self.order(request, for: .runs),
+            view: try request.viewType("run_view_type"),
             maxResults: try request.int("max_results", default: 1000, in: 1...50_000), pageToken: try request.string("page_token")
         )
         var answer: [String: JSONValue] = ["runs": .array(page.items.map(TrackingJSON.run))]

@@ -43,6 +43,24 @@ struct MLflowController<Context: RequestContext>: Sendable {
         route(api, "metrics/get-history", .get) { try await metricHistory($0) }
     }
 
+    /// The request's `filter`, parsed; a bad one is a 400 that says why.
+    static func filter(_ request: MLflowRequest, for entity: SearchFilter.Entity) throws -> SearchFilter {
+        do {
+            return try SearchFilter.parse(try request.string("filter"), for: entity)
+        } catch let error as SearchFilterError {
+            throw MLflowError.invalidParameter("Invalid filter: \(error.message)")
+        }
+    }
+
+    /// The request's `order_by` terms, parsed.
+    static func order(_ request: MLflowRequest, for entity: SearchFilter.Entity) throws -> [SearchOrder] {
+        do {
+            return try SearchOrder.parse(try request.strings("order_by"), for: entity)
+        } catch let error as SearchFilterError {
+            throw MLflowError.invalidParameter("Invalid order_by: \(error.message)")
+        }
+    }
+
     /// Registers `handler` for `path` and `methods`, answering every failure in MLflow's error shape.
     private func route(
         _ group: RouterGroup<Context>, _ path: RouterPath, _ methods: HTTPRequest.Method...,
