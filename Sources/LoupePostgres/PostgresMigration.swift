@@ -85,5 +85,6 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX traces_guardrails ON traces (created_at) WHERE guardrails IS NOT NULL",
         ]),
         PostgresMigration(name: "v7-tracking", statements: PostgresTraceStore.createTracking),
+        PostgresMigration(name: "v8-model-registry", statements: PostgresTraceStore.createModelRegistry),
     ]
 }

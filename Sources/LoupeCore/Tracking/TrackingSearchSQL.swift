@@ -17,9 +17,9 @@ public struct TrackingSearchSQL {
         case number(Double)
     }
 
-    /// What is searched: conditions apply to the `runs` or the `experiments` table.
+    /// What is searched: conditions apply to this table.
     public enum Table: Sendable {
-        case runs, experiments
+        case runs, experiments, registeredModels, modelVersions
     }
 
     let dialect: Dialect
@@ -47,7 +47,13 @@ public struct TrackingSearchSQL {
             let isMissing = "(\(try sortExpression(term))) IS NULL"
             terms.append("\(isMissing), \(try sortExpression(term)) \(term.ascending ? "ASC" : "DESC")")
         }
-        terms.append(table == .runs ? "runs.start_time DESC, runs.id ASC" : "experiments.id DESC")
+        let tieBreakers = switch table {
+        case .runs: "runs.start_time DESC, runs.id ASC"
+        case .experiments: "experiments.id DESC"
+        case .registeredModels: "registered_models.name ASC"
+        case .modelVersions: "model_versions.name ASC, model_versions.version DESC"
+        }
+        terms.append(tieBreakers)
         return terms.joined(separator: ", ")
     }
 
@@ -76,6 +82,13 @@ public struct TrackingSearchSQL {
             let values = clause.kind == .param ? "run_params" : tagTable
             let owner = clause.kind == .param ? "x.run_id = runs.id" : tagOwner("x")
             let key = bind(.text(clause.key))
+            // MLflow's client adds `tag.mlflow.prompt.is_prompt != 'true'` to registry searches, meaning "not a
+            // prompt": there `!=` also matches models without the tag.
+            if clause.kind == .tag, clause.comparison == .notEqual, table == .registeredModels || table == .modelVersions,
+               case .string(let value) = clause.value
+            {
+                return "NOT EXISTS (SELECT 1 FROM \(values) x WHERE \(owner) AND x.key = \(key) AND x.value = \(bind(.text(value))))"
+            }
             switch clause.comparison {
             case .isNull: return "NOT EXISTS (SELECT 1 FROM \(values) x WHERE \(owner) AND x.key = \(key))"
             case .isNotNull: return "EXISTS (SELECT 1 FROM \(values) x WHERE \(owner) AND x.key = \(key))"
@@ -129,13 +142,44 @@ public struct TrackingSearchSQL {
         }
     }
 
-    private var tagTable: String { table == .runs ? "run_tags" : "experiment_tags" }
+    private var tagTable: String {
+        switch table {
+        case .runs: "run_tags"
+        case .experiments: "experiment_tags"
+        case .registeredModels: "registered_model_tags"
+        case .modelVersions: "model_version_tags"
+        }
+    }
 
     private func tagOwner(_ alias: String) -> String {
-        table == .runs ? "\(alias).run_id = runs.id" : "\(alias).experiment_id = experiments.id"
+        switch table {
+        case .runs: "\(alias).run_id = runs.id"
+        case .experiments: "\(alias).experiment_id = experiments.id"
+        case .registeredModels: "\(alias).name = registered_models.name"
+        case .modelVersions: "\(alias).name = model_versions.name AND \(alias).version = model_versions.version"
+        }
     }
 
     private func attributeColumn(_ name: String) throws(TrackingError) -> String {
+        if table == .registeredModels {
+            switch name {
+            case "name": return "registered_models.name"
+            case "creation_timestamp": return "registered_models.creation_timestamp"
+            case "last_updated_timestamp": return "registered_models.last_updated_timestamp"
+            default: throw .invalidParameter("Registered models cannot be searched by attribute '\(name)'.")
+            }
+        }
+        if table == .modelVersions {
+            switch name {
+            case "name": return "model_versions.name"
+            case "version_number": return "model_versions.version"
+            case "run_id": return "model_versions.run_id"
+            case "source_path": return "model_versions.source"
+            case "creation_timestamp": return "model_versions.creation_timestamp"
+            case "last_updated_timestamp": return "model_versions.last_updated_timestamp"
+            default: throw .invalidParameter("Model versions cannot be searched by attribute '\(name)'.")
+            }
+        }
         if table == .experiments {
             switch name {
             case "experiment_id": return "experiments.id"

@@ -54,7 +54,7 @@ struct MLflowArtifactsController<Context: RequestContext>: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let path = request.uri.queryParameters["path"].map(String.init) ?? ""
+        let path = MLflowRequest.formFields(request.uri.query ?? "")["path"]?.stringValue ?? ""
         let directory = try root.resolve(path, alreadyDecoded: true)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var files: [JSONValue] = []

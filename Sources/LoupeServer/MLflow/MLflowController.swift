@@ -9,6 +9,7 @@ import NIOCore
 /// MLflow's tracking REST API under `/api/2.0/mlflow`, so the stock `mlflow` client works against Loupe.
 struct MLflowController<Context: RequestContext>: Sendable {
     let store: any TrackingStore
+    let registry: any ModelRegistryStore
     let logger: Logger
 
     /// MLflow's limits on one log-batch call.
@@ -44,6 +45,7 @@ struct MLflowController<Context: RequestContext>: Sendable {
         // MLflow 3's list_artifacts asks for logged models named like the folder it lists. Loupe cannot store
         // logged models yet (POST /logged-models is not served), so the true answer is that there are none.
         route(api, "logged-models/search", .post) { _ in .object(["models": .array([])]) }
+        addRegistryRoutes(to: api)
     }
 
     /// The request's `filter`, parsed; a bad one is a 400 that says why.
@@ -65,7 +67,7 @@ struct MLflowController<Context: RequestContext>: Sendable {
     }
 
     /// Registers `handler` for `path` and `methods`, answering every failure in MLflow's error shape.
-    private func route(
+    func route(
         _ group: RouterGroup<Context>, _ path: RouterPath, _ methods: HTTPRequest.Method...,
         handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue
     ) {

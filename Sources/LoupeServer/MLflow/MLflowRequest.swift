@@ -13,13 +13,7 @@ struct MLflowRequest: Sendable {
 
     init(_ request: Request) async throws {
         if request.method == .get {
-            var fields: [String: JSONValue] = [:]
-            let query = request.uri.queryParameters
-            for (key, _) in query where fields[String(key)] == nil {
-                let values = query.getAll(String(key))
-                fields[String(key)] = values.count == 1 ? .string(values[0]) : .array(values.map(JSONValue.string))
-            }
-            self.fields = fields
+            self.fields = Self.formFields(request.uri.query ?? "")
             return
         }
         let body = try await request.body.collect(upTo: Self.maxBodyBytes)
@@ -31,6 +25,29 @@ struct MLflowRequest: Sendable {
             throw MLflowError.invalidParameter("The request body must be a JSON object.")
         }
         self.fields = fields
+    }
+
+    /// A query string read as HTML forms write it, which is how the client sends one: `+` is a space and
+    /// `%XX` a byte; a key given more than once makes a list.
+    static func formFields(_ query: String) -> [String: JSONValue] {
+        var lists: [String: [String]] = [:]
+        var order: [String] = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let key = decode(parts[0])
+            if lists[key] == nil { order.append(key) }
+            lists[key, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        var fields: [String: JSONValue] = [:]
+        for key in order {
+            let values = lists[key]!
+            fields[key] = values.count == 1 ? .string(values[0]) : .array(values.map(JSONValue.string))
+        }
+        return fields
     }
 
     init(fields: [String: JSONValue]) {

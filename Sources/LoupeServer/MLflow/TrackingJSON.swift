@@ -61,4 +61,34 @@ enum TrackingJSON {
     static func keyValues(_ pairs: [String: String]) -> JSONValue {
         .array(pairs.keys.sorted().map { .object(["key": .string($0), "value": .string(pairs[$0]!)]) })
     }
+
+    static func registeredModel(_ model: RegisteredModel) -> JSONValue {
+        .object([
+            "name": .string(model.name),
+            "creation_timestamp": .number(Double(model.creationTimestamp)),
+            "last_updated_timestamp": .number(Double(model.lastUpdatedTimestamp)),
+            "description": .string(model.description),
+            "latest_versions": .array(model.latestVersions.map(modelVersion)),
+            "tags": keyValues(model.tags),
+            "aliases": .array(model.aliases.keys.sorted().map { .object(["alias": .string($0), "version": .string(String(model.aliases[$0]!))]) }),
+        ])
+    }
+
+    /// A version as MLflow writes it: the number as a string, and READY, since Loupe registers at once.
+    static func modelVersion(_ version: ModelVersion) -> JSONValue {
+        .object([
+            "name": .string(version.name),
+            "version": .string(String(version.version)),
+            "creation_timestamp": .number(Double(version.creationTimestamp)),
+            "last_updated_timestamp": .number(Double(version.lastUpdatedTimestamp)),
+            "current_stage": .string(version.currentStage),
+            "description": .string(version.description),
+            "source": .string(version.source),
+            "run_id": .string(version.runID),
+            "status": .string("READY"),
+            "run_link": .string(""),
+            "tags": keyValues(version.tags),
+            "aliases": .array(version.aliases.map(JSONValue.string)),
+        ])
+    }
 }
