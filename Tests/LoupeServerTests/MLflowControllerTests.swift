@@ -117,6 +117,34 @@ import Testing
         }
     }
 
+    @Test func theRegistryServesVersionsAliasesAndDownloadURIs() async throws {
+        try await withLoupe { loupe in
+            let created = try await loupe.request("\(Self.api)/registered-models/create", body: #"{"name": "churn"}"#)
+            #expect(created.json?["registered_model"]?["name"] == "churn")
+            let again = try await loupe.request("\(Self.api)/registered-models/create", body: #"{"name": "churn"}"#)
+            #expect(again.status == 400 && again.json?["error_code"] == "RESOURCE_ALREADY_EXISTS")
+            let version = try await loupe.request("\(Self.api)/model-versions/create", body: #"{"name": "churn", "source": "mlflow-artifacts:/0/r/artifacts/model", "run_id": "r"}"#)
+            #expect(version.json?["model_version"]?["version"] == "1" && version.json?["model_version"]?["status"] == "READY")
+            _ = try await loupe.request("\(Self.api)/registered-models/alias", body: #"{"name": "churn", "alias": "champion", "version": "1"}"#)
+            let alias = try await loupe.get("\(Self.api)/registered-models/alias?name=churn&alias=champion")
+            #expect(alias.json?["model_version"]?["aliases"] == .array(["champion"]))
+            let uri = try await loupe.get("\(Self.api)/model-versions/get-download-uri?name=churn&version=1")
+            #expect(uri.json == .object(["artifact_uri": "mlflow-artifacts:/0/r/artifacts/model"]))
+            let model = try await loupe.get("\(Self.api)/registered-models/get?name=churn")
+            #expect(model.json?["registered_model"]?["aliases"] == .array([.object(["alias": "champion", "version": "1"])]))
+            let unknownAlias = try await loupe.get("\(Self.api)/registered-models/alias?name=churn&alias=nope")
+            #expect(unknownAlias.status == 400 && unknownAlias.json?["error_code"] == "INVALID_PARAMETER_VALUE")
+            let unknownModel = try await loupe.get("\(Self.api)/registered-models/get?name=nope")
+            #expect(unknownModel.status == 404 && unknownModel.json?["error_code"] == "RESOURCE_DOES_NOT_EXIST")
+            let badVersion = try await loupe.get("\(Self.api)/model-versions/get?name=churn&version=one")
+            #expect(badVersion.status == 400)
+            let deleted = try await loupe.request("\(Self.api)/registered-models/alias", method: .DELETE, body: #"{"name": "churn", "alias": "champion"}"#)
+            #expect(deleted.status == 200)
+            let search = try await loupe.get("\(Self.api)/registered-models/search?filter=name+%3D+%27churn%27+AND+tag.%60mlflow.prompt.is_prompt%60+%21%3D+%27true%27")
+            #expect(search.json?["registered_models"].map(Self.names) == ["churn"])
+        }
+    }
+
     static func names(_ list: JSONValue) -> [String] {
         if case .array(let items) = list { items.compactMap { $0["name"]?.stringValue } } else { [] }
     }
