@@ -86,5 +86,6 @@ struct PostgresMigration: Sendable {
         ]),
         PostgresMigration(name: "v7-tracking", statements: PostgresTraceStore.createTracking),
         PostgresMigration(name: "v8-model-registry", statements: PostgresTraceStore.createModelRegistry),
+        PostgresMigration(name: "v9-logged-models", statements: PostgresTraceStore.createLoggedModels),
     ]
 }

@@ -145,6 +145,7 @@ public final class SQLiteTraceStore: TraceStore {
         }
         migrator.registerMigration("v7-tracking") { db in try db.execute(sql: createTracking) }
         migrator.registerMigration("v8-model-registry") { db in try db.execute(sql: createModelRegistry) }
+        migrator.registerMigration("v9-logged-models") { db in try db.execute(sql: createLoggedModels) }
         return migrator
     }
 

@@ -55,7 +55,7 @@ public func buildApplication(
     )
     proxy.addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
-    MLflowController<BasicRequestContext>(store: store, registry: store, logger: logger).addRoutes(to: router)
+    MLflowController<BasicRequestContext>(store: store, registry: store, loggedModels: store, logger: logger).addRoutes(to: router)
     let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
     try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
     MLflowArtifactsController<BasicRequestContext>(root: artifacts).addRoutes(to: router)

@@ -19,7 +19,7 @@ public struct TrackingSearchSQL {
 
     /// What is searched: conditions apply to this table.
     public enum Table: Sendable {
-        case runs, experiments, registeredModels, modelVersions
+        case runs, experiments, registeredModels, modelVersions, loggedModels
     }
 
     let dialect: Dialect
@@ -52,6 +52,7 @@ public struct TrackingSearchSQL {
         case .experiments: "experiments.id DESC"
         case .registeredModels: "registered_models.name ASC"
         case .modelVersions: "model_versions.name ASC, model_versions.version DESC"
+        case .loggedModels: "logged_models.creation_timestamp DESC, logged_models.id ASC"
         }
         terms.append(tieBreakers)
         return terms.joined(separator: ", ")
@@ -59,6 +60,7 @@ public struct TrackingSearchSQL {
 
     private func sortExpression(_ term: SearchOrder) throws(TrackingError) -> String {
         switch term.kind {
+        case .metric where table != .runs: throw .invalidParameter("Ordering by metrics works for runs only, so far.")
         case .metric: "(SELECT \(metricValue("m")) FROM run_latest_metrics m WHERE m.run_id = runs.id AND m.key = \(bind(.text(term.key))))"
         case .param: "(SELECT p.value FROM run_params p WHERE p.run_id = runs.id AND p.key = \(bind(.text(term.key))))"
         case .tag: "(SELECT t.value FROM \(tagTable) t WHERE \(tagOwner("t")) AND t.key = \(bind(.text(term.key))))"
@@ -70,6 +72,7 @@ public struct TrackingSearchSQL {
     private func condition(_ clause: SearchFilter.Clause) throws(TrackingError) -> String {
         switch clause.kind {
         case .metric:
+            guard table == .runs else { throw .invalidParameter("Searching by metrics works for runs only, so far.") }
             guard case .number(let number) = clause.value else { throw .invalidParameter("Metric '\(clause.key)' must be compared with a number.") }
             let key = bind(.text(clause.key))
             let value = bind(.number(number))
@@ -79,8 +82,8 @@ public struct TrackingSearchSQL {
                 : "(NOT \(isNaN("m")) AND m.value \(clause.comparison.rawValue) \(value))"
             return "EXISTS (SELECT 1 FROM run_latest_metrics m WHERE m.run_id = runs.id AND m.key = \(key) AND \(test))"
         case .param, .tag:
-            let values = clause.kind == .param ? "run_params" : tagTable
-            let owner = clause.kind == .param ? "x.run_id = runs.id" : tagOwner("x")
+            let values = clause.kind == .param ? (table == .loggedModels ? "logged_model_params" : "run_params") : tagTable
+            let owner = clause.kind == .param ? (table == .loggedModels ? "x.model_id = logged_models.id" : "x.run_id = runs.id") : tagOwner("x")
             let key = bind(.text(clause.key))
             // MLflow's client adds `tag.mlflow.prompt.is_prompt != 'true'` to registry searches, meaning "not a
             // prompt": there `!=` also matches models without the tag.
@@ -148,6 +151,7 @@ public struct TrackingSearchSQL {
         case .experiments: "experiment_tags"
         case .registeredModels: "registered_model_tags"
         case .modelVersions: "model_version_tags"
+        case .loggedModels: "logged_model_tags"
         }
     }
 
@@ -157,10 +161,23 @@ public struct TrackingSearchSQL {
         case .experiments: "\(alias).experiment_id = experiments.id"
         case .registeredModels: "\(alias).name = registered_models.name"
         case .modelVersions: "\(alias).name = model_versions.name AND \(alias).version = model_versions.version"
+        case .loggedModels: "\(alias).model_id = logged_models.id"
         }
     }
 
     private func attributeColumn(_ name: String) throws(TrackingError) -> String {
+        if table == .loggedModels {
+            switch name {
+            case "model_id": return "logged_models.id"
+            case "name": return "logged_models.name"
+            case "model_type": return "logged_models.model_type"
+            case "status": return "logged_models.status"
+            case "source_run_id": return "logged_models.source_run_id"
+            case "creation_timestamp": return "logged_models.creation_timestamp"
+            case "last_updated_timestamp": return "logged_models.last_updated_timestamp"
+            default: throw .invalidParameter("Logged models cannot be searched by attribute '\(name)'.")
+            }
+        }
         if table == .registeredModels {
             switch name {
             case "name": return "registered_models.name"

@@ -83,7 +83,7 @@ extension MLflowController {
             return .object([:])
         }
         route(api, "model-versions/get-download-uri", .get) { request in
-            .object(["artifact_uri": .string(try await requireVersion(request).source)])
+            .object(["artifact_uri": .string(try await downloadURI(of: try await requireVersion(request)))])
         }
     }
 
@@ -109,9 +109,14 @@ extension MLflowController {
     func createModelVersion(_ request: MLflowRequest) async throws -> JSONValue {
         var tags: [String: String] = [:]
         for (key, value) in try request.keyValues("tags") { tags[key] = value }
+        let source = try request.requiredString("source")
+        var runID = try request.string("run_id") ?? ""
+        // A version made from a logged model (MLflow 3's log_model) names the model, not the run: take the model's run.
+        if runID.isEmpty, let modelID = try request.string("model_id") ?? (source.hasPrefix("models:/m-") ? String(source.dropFirst(8)) : nil) {
+            runID = try await requireLoggedModel(modelID).sourceRunID
+        }
         let created = try await registry.createModelVersion(
-            name: try request.requiredString("name"), source: try request.requiredString("source"), runID: try request.string("run_id") ?? "",
-            description: try request.string("description") ?? "", tags: tags
+            name: try request.requiredString("name"), source: source, runID: runID, description: try request.string("description") ?? "", tags: tags
         )
         return .object(["model_version": TrackingJSON.modelVersion(created)])
     }

@@ -10,6 +10,7 @@ import NIOCore
 struct MLflowController<Context: RequestContext>: Sendable {
     let store: any TrackingStore
     let registry: any ModelRegistryStore
+    let loggedModels: any LoggedModelStore
     let logger: Logger
 
     /// MLflow's limits on one log-batch call.
@@ -42,10 +43,8 @@ struct MLflowController<Context: RequestContext>: Sendable {
         route(api, "runs/delete-tag", .post) { try await deleteTag($0) }
         route(api, "runs/search", .get, .post) { try await searchRuns($0) }
         route(api, "metrics/get-history", .get) { try await metricHistory($0) }
-        // MLflow 3's list_artifacts asks for logged models named like the folder it lists. Loupe cannot store
-        // logged models yet (POST /logged-models is not served), so the true answer is that there are none.
-        route(api, "logged-models/search", .post) { _ in .object(["models": .array([])]) }
         addRegistryRoutes(to: api)
+        addLoggedModelRoutes(to: api)
     }
 
     /// The request's `filter`, parsed; a bad one is a 400 that says why.
@@ -72,9 +71,12 @@ struct MLflowController<Context: RequestContext>: Sendable {
         handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue
     ) {
         for method in methods {
-            group.on(path, method: method) { request, _ in
+            group.on(path, method: method) { request, context in
                 do {
-                    let answer = try await handler(try await MLflowRequest(request))
+                    var fields = try await MLflowRequest(request).fields
+                    // Path parameters, such as a logged model's id, count as fields too.
+                    if let id = context.parameters.get("model_id") { fields["model_id"] = .string(id) }
+                    let answer = try await handler(MLflowRequest(fields: fields))
                     return Response(
                         status: .ok, headers: [.contentType: "application/json"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: answer.jsonText))

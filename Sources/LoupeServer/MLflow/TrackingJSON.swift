@@ -91,4 +91,22 @@ enum TrackingJSON {
             "aliases": .array(version.aliases.map(JSONValue.string)),
         ])
     }
+
+    static func loggedModel(_ model: LoggedModel) -> JSONValue {
+        .object([
+            "info": .object([
+                "model_id": .string(model.id),
+                "experiment_id": .string(model.experimentID),
+                "name": .string(model.name),
+                "artifact_uri": .string(model.artifactURI),
+                "creation_timestamp_ms": .number(Double(model.creationTimestamp)),
+                "last_updated_timestamp_ms": .number(Double(model.lastUpdatedTimestamp)),
+                "model_type": .string(model.modelType),
+                "source_run_id": .string(model.sourceRunID),
+                "status": .string(model.status),
+                "tags": keyValues(model.tags),
+            ]),
+            "data": .object(["params": keyValues(model.params), "metrics": .array([])]),
+        ])
+    }
 }
