@@ -87,5 +87,9 @@ struct PostgresMigration: Sendable {
         PostgresMigration(name: "v7-tracking", statements: PostgresTraceStore.createTracking),
         PostgresMigration(name: "v8-model-registry", statements: PostgresTraceStore.createModelRegistry),
         PostgresMigration(name: "v9-logged-models", statements: PostgresTraceStore.createLoggedModels),
+        // The datasets a run used, each MLflow DatasetInput kept as its JSON; the key makes a repeat a no-op.
+        PostgresMigration(name: "v10-run-inputs", statements: [
+            "CREATE TABLE run_inputs (seq BIGSERIAL, run_id TEXT NOT NULL REFERENCES runs (id), input TEXT NOT NULL, UNIQUE (run_id, input))",
+        ]),
     ]
 }

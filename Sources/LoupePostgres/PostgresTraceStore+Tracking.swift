@@ -287,6 +287,15 @@ extension PostgresTraceStore: TrackingStore {
         }
     }
 
+    public func logInputs(runID: String, datasets: [JSONValue]) async throws {
+        try await withConnection("log inputs of run \(runID)") { connection in
+            try await self.requireRun(on: connection, runID)
+            for dataset in datasets {
+                try await self.execute("INSERT INTO run_inputs (run_id, input) VALUES (\(runID), \(dataset.jsonText)) ON CONFLICT DO NOTHING", on: connection)
+            }
+        }
+    }
+
     public func metricHistory(runID: String, key: String, maxResults: Int, pageToken: String?) async throws -> TrackingPage<MetricPoint> {
         let offset = try PageToken.offset(pageToken)
         return try await withConnection("read metric history") { connection in
@@ -380,6 +389,10 @@ extension PostgresTraceStore: TrackingStore {
         for row in try await connection.query("SELECT run_id, key, value FROM run_tags WHERE run_id = ANY(\(ids))", logger: logger).collect() {
             let (run, key, value) = try row.decode((String, String, String).self)
             byID[run]?.tags[key] = value
+        }
+        for row in try await connection.query("SELECT run_id, input FROM run_inputs WHERE run_id = ANY(\(ids)) ORDER BY seq", logger: logger).collect() {
+            let (run, text) = try row.decode((String, String).self)
+            if let input = JSONValue.parse(text) { byID[run]?.datasetInputs.append(input) }
         }
         let metrics = try await connection.query(
             "SELECT run_id, key, step, timestamp, value FROM run_latest_metrics WHERE run_id = ANY(\(ids))", logger: logger

@@ -252,6 +252,15 @@ extension SQLiteTraceStore: TrackingStore {
         }
     }
 
+    public func logInputs(runID: String, datasets: [JSONValue]) async throws {
+        try await writer.write { db in
+            try Self.requireRun(db, runID)
+            for dataset in datasets {
+                try db.execute(sql: "INSERT OR IGNORE INTO run_inputs (run_id, input) VALUES (?, ?)", arguments: [runID, dataset.jsonText])
+            }
+        }
+    }
+
     public func metricHistory(runID: String, key: String, maxResults: Int, pageToken: String?) async throws -> TrackingPage<MetricPoint> {
         let offset = try PageToken.offset(pageToken)
         return try await writer.read { db in
@@ -336,6 +345,9 @@ extension SQLiteTraceStore: TrackingStore {
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM run_tags WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
             byID[row["run_id"]]?.tags[row["key"]] = row["value"]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT run_id, input FROM run_inputs WHERE run_id IN (\(marks)) ORDER BY rowid", arguments: StatementArguments(ids)) {
+            if let input = JSONValue.parse(row["input"] as String) { byID[row["run_id"]]?.datasetInputs.append(input) }
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM run_latest_metrics WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
             let metric = Self.metric(row)

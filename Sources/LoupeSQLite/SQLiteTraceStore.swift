@@ -146,6 +146,10 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v7-tracking") { db in try db.execute(sql: createTracking) }
         migrator.registerMigration("v8-model-registry") { db in try db.execute(sql: createModelRegistry) }
         migrator.registerMigration("v9-logged-models") { db in try db.execute(sql: createLoggedModels) }
+        // The datasets a run used, each MLflow DatasetInput kept as its JSON; the key makes a repeat a no-op.
+        migrator.registerMigration("v10-run-inputs") { db in
+            try db.execute(sql: "CREATE TABLE run_inputs (run_id TEXT NOT NULL REFERENCES runs(id), input TEXT NOT NULL, UNIQUE (run_id, input))")
+        }
         return migrator
     }
 

@@ -65,6 +65,13 @@ import Testing
             let rest = try await loupe.get("\(Self.api)/metrics/get-history?run_id=\(id)&metric_key=rmse&max_results=1&page_token=\(token)")
             #expect(rest.json?["metrics"] == .array([.object(["key": "rmse", "value": .number(0.4), "timestamp": 11, "step": 1])]))
 
+            let input = #"{"tags": [{"key": "mlflow.data.context", "value": "train"}], "dataset": {"name": "churn", "digest": "abc"}}"#
+            #expect(try await loupe.request("\(Self.api)/runs/log-inputs", body: #"{"run_id": "\#(id)", "datasets": [\#(input)]}"#).status == 200)
+            let withInputs = try await loupe.get("\(Self.api)/runs/get?run_id=\(id)")
+            #expect(withInputs.json?["run"]?["inputs"]?["dataset_inputs"] == .array([try #require(JSONValue.parse(input))]))
+            let badInput = try await loupe.request("\(Self.api)/runs/log-inputs", body: #"{"run_id": "\#(id)", "datasets": [{"dataset": {}}]}"#)
+            #expect(badInput.status == 400 && badInput.json?["error_code"] == "INVALID_PARAMETER_VALUE")
+
             let finished = try await loupe.request("\(Self.api)/runs/update", body: #"{"run_id": "\#(id)", "status": "FINISHED", "end_time": 1700000009000}"#)
             #expect(finished.json?["run_info"]?["status"] == "FINISHED" && finished.json?["run_info"]?["end_time"] == 1_700_000_009_000)
         }

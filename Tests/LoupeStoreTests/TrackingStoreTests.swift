@@ -96,6 +96,22 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.tested)
+    func datasetInputsAreKeptOnceEach(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let id = try await newRun(store, experiment: "0").info.id
+            let train: JSONValue = .object([
+                "tags": .array([.object(["key": .string("mlflow.data.context"), "value": .string("train")])]),
+                "dataset": .object(["name": .string("churn"), "digest": .string("abc123"), "source_type": .string("local")]),
+            ])
+            let test: JSONValue = .object(["tags": .array([]), "dataset": .object(["name": .string("churn-test"), "digest": .string("def456")])])
+            try await store.logInputs(runID: id, datasets: [train])
+            try await store.logInputs(runID: id, datasets: [train, test])
+            #expect(try await store.run(id: id)?.datasetInputs == [train, test])
+            await #expect(throws: TrackingError.self) { try await store.logInputs(runID: "missing", datasets: [train]) }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
     func aParamCannotChangeAndAFailedBatchLogsNothing(_ backend: StoreBackend) async throws {
         try await withTracking(backend) { store in
             let id = try await newRun(store, experiment: "0").info.id

@@ -5,12 +5,17 @@ public struct TrackedRun: Sendable, Hashable {
     public var tags: [String: String]
     /// The latest value of each metric: highest step, then newest timestamp, then largest value.
     public var metrics: [String: MetricPoint]
+    /// The datasets the run used, as MLflow's `DatasetInput` objects (`{"tags", "dataset": {name, digest, …}}`).
+    public var datasetInputs: [JSONValue]
 
-    public init(info: RunInfo, params: [String: String] = [:], tags: [String: String] = [:], metrics: [String: MetricPoint] = [:]) {
+    public init(
+        info: RunInfo, params: [String: String] = [:], tags: [String: String] = [:], metrics: [String: MetricPoint] = [:], datasetInputs: [JSONValue] = []
+    ) {
         self.info = info
         self.params = params
         self.tags = tags
         self.metrics = metrics
+        self.datasetInputs = datasetInputs
     }
 }
 

@@ -21,6 +21,8 @@ public protocol TrackingStore: Sendable {
     /// Logs in one transaction. A param already logged with another value throws `invalidParameter` and logs nothing.
     func logBatch(runID: String, metrics: [MetricPoint], params: [(key: String, value: String)], tags: [(key: String, value: String)]) async throws
     func deleteRunTag(runID: String, key: String) async throws
+    /// Records datasets a run used; logging the same one again changes nothing.
+    func logInputs(runID: String, datasets: [JSONValue]) async throws
     /// Every value of one metric, in step then timestamp order.
     func metricHistory(runID: String, key: String, maxResults: Int, pageToken: String?) async throws -> TrackingPage<MetricPoint>
     /// Runs of the experiments in the view that match `filter`, in `order` (newest first when empty).

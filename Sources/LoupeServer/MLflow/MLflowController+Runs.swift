@@ -99,6 +99,21 @@ extension MLflowController {
         return .object([:])
     }
 
+    func logInputs(_ request: MLflowRequest) async throws -> JSONValue {
+        var datasets: [JSONValue] = []
+        if let value = request.fields["datasets"], value != .null {
+            guard case .array(let items) = value else { throw MLflowError.invalidParameter("Invalid value for parameter 'datasets': expected a list.") }
+            for item in items {
+                guard case .object(let members) = item, case .object(let dataset)? = members["dataset"],
+                      dataset["name"]?.stringValue != nil, dataset["digest"]?.stringValue != nil
+                else { throw MLflowError.invalidParameter("Each dataset input needs a 'dataset' with a 'name' and a 'digest'.") }
+                datasets.append(item)
+            }
+        }
+        try await store.logInputs(runID: try request.runID(), datasets: datasets)
+        return .object([:])
+    }
+
     func searchRuns(_ request: MLflowRequest) async throws -> JSONValue {
         var experiments = try request.strings("experiment_ids")
         if experiments.isEmpty { experiments = ["0"] }

@@ -42,6 +42,7 @@ struct MLflowController<Context: RequestContext>: Sendable {
         route(api, "runs/set-tag", .post) { try await setTag($0) }
         route(api, "runs/delete-tag", .post) { try await deleteTag($0) }
         route(api, "runs/search", .get, .post) { try await searchRuns($0) }
+        route(api, "runs/log-inputs", .post) { try await logInputs($0) }
         route(api, "metrics/get-history", .get) { try await metricHistory($0) }
         addRegistryRoutes(to: api)
         addLoggedModelRoutes(to: api)

@@ -22,7 +22,7 @@ enum TrackingJSON {
                 "params": keyValues(run.params),
                 "tags": keyValues(run.tags),
             ]),
-            "inputs": .object([:]),
+            "inputs": run.datasetInputs.isEmpty ? .object([:]) : .object(["dataset_inputs": .array(run.datasetInputs)]),
         ])
     }
 
