@@ -87,15 +87,9 @@ extension PostgresTraceStore: LoggedModelStore {
     public func searchLoggedModels(experimentIDs: [String], filter: SearchFilter, maxResults: Int, pageToken: String?) async throws -> TrackingPage<LoggedModel> {
         let experiments = experimentIDs.compactMap { Int64($0) }
         guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
-        let offset = try PageToken.offset(pageToken)
-        var builder = PostgresQueryBuilder()
-        var sql = "SELECT id FROM logged_models WHERE experiment_id = ANY(\(builder.bind(experiments)))"
-        let search = TrackingSearchSQL(dialect: .postgres, table: .loggedModels) { value in Self.bind(value, into: &builder) }
-        sql += try search.conditions(filter)
-        sql += " ORDER BY " + (try search.orderBy([]))
-        sql += " LIMIT \(builder.bind(maxResults + 1)) OFFSET \(builder.bind(offset))"
-        builder.append(sql)
-        let query = builder.query
+        let (query, offset) = try Self.searchQuery(
+            { "SELECT id FROM logged_models WHERE experiment_id = ANY(\($0.bind(experiments)))" }, .loggedModels, filter, [], maxResults, pageToken
+        )
         return try await withConnection("search logged models") { connection in
             let ids = try await connection.query(query, logger: self.logger).collect().map { try $0.decode(String.self) }
             var models: [LoggedModel] = []

@@ -78,7 +78,7 @@ extension PostgresTraceStore: ModelRegistryStore {
     }
 
     public func searchRegisteredModels(filter: SearchFilter, order: [SearchOrder], maxResults: Int, pageToken: String?) async throws -> TrackingPage<RegisteredModel> {
-        let (query, offset) = try Self.searchQuery("SELECT name FROM registered_models WHERE true", .registeredModels, filter, order, maxResults, pageToken)
+        let (query, offset) = try Self.searchQuery({ _ in "SELECT name FROM registered_models WHERE true" }, .registeredModels, filter, order, maxResults, pageToken)
         return try await withConnection("search registered models") { connection in
             let names = try await connection.query(query, logger: self.logger).collect().map { try $0.decode(String.self) }
             var models: [RegisteredModel] = []
@@ -161,7 +161,7 @@ extension PostgresTraceStore: ModelRegistryStore {
     }
 
     public func searchModelVersions(filter: SearchFilter, order: [SearchOrder], maxResults: Int, pageToken: String?) async throws -> TrackingPage<ModelVersion> {
-        let (query, offset) = try Self.searchQuery("SELECT name, version FROM model_versions WHERE true", .modelVersions, filter, order, maxResults, pageToken)
+        let (query, offset) = try Self.searchQuery({ _ in "SELECT name, version FROM model_versions WHERE true" }, .modelVersions, filter, order, maxResults, pageToken)
         return try await withConnection("search model versions") { connection in
             let keys = try await connection.query(query, logger: self.logger).collect().map { try $0.decode((String, Int).self) }
             var versions: [ModelVersion] = []
@@ -251,19 +251,6 @@ extension PostgresTraceStore: ModelRegistryStore {
     }
 
     // MARK: - Reading rows
-
-    static func searchQuery(
-        _ select: String, _ table: TrackingSearchSQL.Table, _ filter: SearchFilter, _ order: [SearchOrder], _ maxResults: Int, _ pageToken: String?
-    ) throws -> (PostgresQuery, Int) {
-        let offset = try PageToken.offset(pageToken)
-        var builder = PostgresQueryBuilder()
-        let search = TrackingSearchSQL(dialect: .postgres, table: table) { value in Self.bind(value, into: &builder) }
-        var sql = select + (try search.conditions(filter))
-        sql += " ORDER BY " + (try search.orderBy(order))
-        sql += " LIMIT \(builder.bind(maxResults + 1)) OFFSET \(builder.bind(offset))"
-        builder.append(sql)
-        return (builder.query, offset)
-    }
 
     func registeredModel(on connection: PostgresConnection, name: String) async throws -> RegisteredModel? {
         guard let row = try await connection.query(

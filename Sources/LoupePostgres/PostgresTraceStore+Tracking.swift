@@ -100,16 +100,10 @@ extension PostgresTraceStore: TrackingStore {
     public func searchExperiments(
         filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
     ) async throws -> TrackingPage<Experiment> {
-        let offset = try PageToken.offset(pageToken)
-        var builder = PostgresQueryBuilder()
-        let stages = builder.bind(view.stages.map(\.rawValue))
-        var sql = "SELECT id FROM experiments WHERE lifecycle_stage = ANY(\(stages))"
-        let search = TrackingSearchSQL(dialect: .postgres, table: .experiments) { value in Self.bind(value, into: &builder) }
-        sql += try search.conditions(filter)
-        sql += " ORDER BY " + (try search.orderBy(order))
-        sql += " LIMIT \(builder.bind(maxResults + 1)) OFFSET \(builder.bind(offset))"
-        builder.append(sql)
-        let query = builder.query
+        let stages = view.stages.map(\.rawValue)
+        let (query, offset) = try Self.searchQuery(
+            { "SELECT id FROM experiments WHERE lifecycle_stage = ANY(\($0.bind(stages)))" }, .experiments, filter, order, maxResults, pageToken
+        )
         return try await withConnection("search experiments") { connection in
             let ids = try await connection.query(query, logger: self.logger).collect().map { try $0.decode(Int64.self) }
             var experiments: [Experiment] = []
@@ -315,28 +309,17 @@ extension PostgresTraceStore: TrackingStore {
     public func searchRuns(
         experimentIDs: [String], filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
     ) async throws -> TrackingPage<TrackedRun> {
-        let offset = try PageToken.offset(pageToken)
         let experiments = experimentIDs.compactMap { Int64($0) }
         guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
-        var builder = PostgresQueryBuilder()
-        var sql = "SELECT id FROM runs WHERE experiment_id = ANY(\(builder.bind(experiments))) AND lifecycle_stage = ANY(\(builder.bind(view.stages.map(\.rawValue))))"
-        let search = TrackingSearchSQL(dialect: .postgres, table: .runs) { value in Self.bind(value, into: &builder) }
-        sql += try search.conditions(filter)
-        sql += " ORDER BY " + (try search.orderBy(order))
-        sql += " LIMIT \(builder.bind(maxResults + 1)) OFFSET \(builder.bind(offset))"
-        builder.append(sql)
-        let query = builder.query
+        let stages = view.stages.map(\.rawValue)
+        let (query, offset) = try Self.searchQuery(
+            { "SELECT id FROM runs WHERE experiment_id = ANY(\($0.bind(experiments))) AND lifecycle_stage = ANY(\($0.bind(stages)))" },
+            .runs, filter, order, maxResults, pageToken
+        )
         return try await withConnection("search runs") { connection in
             let ids = try await connection.query(query, logger: self.logger).collect().map { try $0.decode(String.self) }
             let runs = try await self.runs(on: connection, ids: Array(ids.prefix(maxResults)))
             return TrackingPage(items: runs, nextPageToken: ids.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
-        }
-    }
-
-    static func bind(_ value: TrackingSearchSQL.Value, into builder: inout PostgresQueryBuilder) -> String {
-        switch value {
-        case .text(let text): builder.bind(text)
-        case .number(let number): builder.bind(number)
         }
     }
 

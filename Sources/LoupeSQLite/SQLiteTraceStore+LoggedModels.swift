@@ -74,10 +74,9 @@ extension SQLiteTraceStore: LoggedModelStore {
         let experiments = experimentIDs.compactMap { Int64($0) }
         guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
         let select = "SELECT id FROM logged_models WHERE experiment_id IN (\(databaseQuestionMarks(count: experiments.count)))"
-        let (sql, arguments, offset) = try Self.searchSQL(select, .loggedModels, filter, [], maxResults, pageToken)
-        let allArguments = StatementArguments(experiments) + arguments
+        let (sql, arguments, offset) = try Self.searchSQL(select, leading: StatementArguments(experiments), .loggedModels, filter, [], maxResults, pageToken)
         return try await writer.read { db in
-            let ids = try String.fetchAll(db, sql: sql, arguments: allArguments)
+            let ids = try String.fetchAll(db, sql: sql, arguments: arguments)
             let models = try ids.prefix(maxResults).compactMap { try Self.loggedModel(db, id: $0) }
             return TrackingPage(items: models, nextPageToken: ids.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }

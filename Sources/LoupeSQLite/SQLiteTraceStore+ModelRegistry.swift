@@ -203,24 +203,6 @@ extension SQLiteTraceStore: ModelRegistryStore {
 
     // MARK: - Reading rows
 
-    static func searchSQL(
-        _ select: String, _ table: TrackingSearchSQL.Table, _ filter: SearchFilter, _ order: [SearchOrder], _ maxResults: Int, _ pageToken: String?
-    ) throws -> (String, StatementArguments, Int) {
-        let offset = try PageToken.offset(pageToken)
-        var arguments = StatementArguments()
-        let search = TrackingSearchSQL(dialect: .sqlite, table: table) { value in
-            switch value {
-            case .text(let text): arguments += [text]
-            case .number(let number): arguments += [number]
-            }
-            return "?"
-        }
-        var sql = select + (try search.conditions(filter))
-        sql += " ORDER BY " + (try search.orderBy(order)) + " LIMIT ? OFFSET ?"
-        arguments += [maxResults + 1, offset]
-        return (sql, arguments, offset)
-    }
-
     static func registeredModel(_ db: Database, name: String) throws -> RegisteredModel? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM registered_models WHERE name = ?", arguments: [name]) else { return nil }
         var model = RegisteredModel(

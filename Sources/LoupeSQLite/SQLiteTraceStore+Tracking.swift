@@ -100,24 +100,13 @@ extension SQLiteTraceStore: TrackingStore {
     public func searchExperiments(
         filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
     ) async throws -> TrackingPage<Experiment> {
-        let offset = try PageToken.offset(pageToken)
-        var arguments = StatementArguments()
-        let search = TrackingSearchSQL(dialect: .sqlite, table: .experiments) { value in
-            switch value {
-            case .text(let text): arguments += [text]
-            case .number(let number): arguments += [number]
-            }
-            return "?"
-        }
         let stages = view.stages.map(\.rawValue)
-        arguments += StatementArguments(stages)
-        var sql = "SELECT * FROM experiments WHERE lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))"
-        sql += try search.conditions(filter)
-        sql += " ORDER BY " + (try search.orderBy(order)) + " LIMIT ? OFFSET ?"
-        arguments += [maxResults + 1, offset]
-        let finalSQL = sql, finalArguments = arguments
+        let (sql, arguments, offset) = try Self.searchSQL(
+            "SELECT * FROM experiments WHERE lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))", leading: StatementArguments(stages),
+            .experiments, filter, order, maxResults, pageToken
+        )
         return try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let experiments = try rows.prefix(maxResults).map { try Self.experiment(db, row: $0) }
             return TrackingPage(items: experiments, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }
@@ -278,30 +267,18 @@ extension SQLiteTraceStore: TrackingStore {
     public func searchRuns(
         experimentIDs: [String], filter: SearchFilter, order: [SearchOrder], view: ViewType, maxResults: Int, pageToken: String?
     ) async throws -> TrackingPage<TrackedRun> {
-        let offset = try PageToken.offset(pageToken)
         let experiments = experimentIDs.compactMap { Int64($0) }
         guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
-        // Placeholders are positional, so values are added in the order the SQL text names them.
-        var arguments = StatementArguments(experiments)
-        let search = TrackingSearchSQL(dialect: .sqlite, table: .runs) { value in
-            switch value {
-            case .text(let text): arguments += [text]
-            case .number(let number): arguments += [number]
-            }
-            return "?"
-        }
         let stages = view.stages.map(\.rawValue)
-        arguments += StatementArguments(stages)
-        var sql = """
+        let select = """
             SELECT id FROM runs WHERE experiment_id IN (\(databaseQuestionMarks(count: experiments.count)))
             AND lifecycle_stage IN (\(databaseQuestionMarks(count: stages.count)))
             """
-        sql += try search.conditions(filter)
-        sql += " ORDER BY " + (try search.orderBy(order)) + " LIMIT ? OFFSET ?"
-        arguments += [maxResults + 1, offset]
-        let finalSQL = sql, finalArguments = arguments
+        let (sql, arguments, offset) = try Self.searchSQL(
+            select, leading: StatementArguments(experiments) + StatementArguments(stages), .runs, filter, order, maxResults, pageToken
+        )
         return try await writer.read { db in
-            let ids = try String.fetchAll(db, sql: finalSQL, arguments: finalArguments)
+            let ids = try String.fetchAll(db, sql: sql, arguments: arguments)
             let runs = try Self.runs(db, ids: Array(ids.prefix(maxResults)))
             return TrackingPage(items: runs, nextPageToken: ids.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }
