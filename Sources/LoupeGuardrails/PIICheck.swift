@@ -20,24 +20,8 @@ public struct PIICheck: GuardrailCheck {
     /// Reads the options; an unknown option or type throws, naming the valid ones.
     public init(options: GuardrailOptions = GuardrailOptions()) throws(GuardrailOptionError) {
         try options.allowOnly(["types"])
-        var enabled = CategorySet<Category>()
-        if let names = try options.strings("types") {
-            guard !names.isEmpty else {
-                throw GuardrailOptionError(
-                    key: "types", message: "empty; list some of: \(Self.categories.joined(separator: ", ")), or leave it out for all")
-            }
-            for name in names {
-                guard let category = Category.allCases.first(where: { $0.name == name }) else {
-                    throw GuardrailOptionError(
-                        key: "types", message: "unknown type '\(name)'; expected some of: \(Self.categories.joined(separator: ", "))")
-                }
-                enabled.insert(category)
-            }
-        } else {
-            enabled = CategorySet<Category>(Category.allCases)
-        }
-        self.enabled = enabled
-        self.types = Category.allCases.filter(enabled.contains).map(\.name)
+        enabled = try CategorySet(types: options)
+        types = enabled.names
     }
 
     /// Every match in `text`, in order of position, each with the byte range to mask; never throws.
@@ -50,7 +34,7 @@ public struct PIICheck: GuardrailCheck {
 
 extension PIICheck {
     /// A kind of personal data.
-    enum Category: Int, CaseIterable {
+    enum Category: Int, NamedCategory {
         case email, phone, creditCard, iban, ssn, ipAddress
 
         var name: String {

@@ -24,24 +24,8 @@ public struct SecretsCheck: GuardrailCheck {
     /// Reads the options; an unknown option or type throws, naming the valid ones.
     public init(options: GuardrailOptions = GuardrailOptions()) throws(GuardrailOptionError) {
         try options.allowOnly(["types", "entropy_threshold"])
-        var enabled = CategorySet<Category>()
-        if let names = try options.strings("types") {
-            guard !names.isEmpty else {
-                throw GuardrailOptionError(
-                    key: "types", message: "empty; list some of: \(Self.categories.joined(separator: ", ")), or leave it out for all")
-            }
-            for name in names {
-                guard let category = Category.allCases.first(where: { $0.name == name }) else {
-                    throw GuardrailOptionError(
-                        key: "types", message: "unknown type '\(name)'; expected some of: \(Self.categories.joined(separator: ", "))")
-                }
-                enabled.insert(category)
-            }
-        } else {
-            enabled = CategorySet<Category>(Category.allCases)
-        }
-        self.enabled = enabled
-        self.types = Category.allCases.filter(enabled.contains).map(\.name)
+        enabled = try CategorySet(types: options)
+        types = enabled.names
         self.entropyThreshold = try options.double("entropy_threshold", in: 0...8) ?? 3.5
     }
 
@@ -58,7 +42,7 @@ public struct SecretsCheck: GuardrailCheck {
 
 extension SecretsCheck {
     /// A kind of secret.
-    enum Category: Int, CaseIterable {
+    enum Category: Int, NamedCategory {
         case openaiKey, anthropicKey, awsAccessKey, awsSecretKey, githubToken, slackToken, privateKey, jwt, genericSecret
 
         var name: String {

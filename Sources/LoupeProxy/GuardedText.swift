@@ -124,6 +124,11 @@ public enum GuardedText {
         }
     }
 
+    /// The strings at `paths`, in order.
+    public static func texts(at paths: [JSONPath], in json: JSONValue) -> [String] {
+        paths.map { json[path: $0]?.stringValue ?? "" }
+    }
+
     /// `json` with the string at each path replaced by the matching text.
     public static func replacing(_ paths: [JSONPath], in json: JSONValue, with texts: [String]) -> JSONValue {
         var result = json

@@ -175,8 +175,7 @@ extension GuardedStream {
               let stored = trace.response, let json = JSONValue.parse(stored)
         else { return }
         let paths = GuardedText.responsePaths(format, in: json)
-        let texts = paths.map { json[path: $0]?.stringValue ?? "" }
-        let masked = policy.maskedForRecord(texts, direction: .output)
+        let masked = policy.maskedForRecord(GuardedText.texts(at: paths, in: json), direction: .output)
         trace.response = GuardedText.replacing(paths, in: json, with: masked).jsonText
     }
 }
