@@ -72,7 +72,8 @@ private struct JSONReader {
 
     mutating func object(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Room for a typical object's members up front, instead of growing the table as they arrive.
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1

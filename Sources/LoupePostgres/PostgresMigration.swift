@@ -91,5 +91,11 @@ struct PostgresMigration: Sendable {
         PostgresMigration(name: "v10-run-inputs", statements: [
             "CREATE TABLE run_inputs (seq BIGSERIAL, run_id TEXT NOT NULL REFERENCES runs (id), input TEXT NOT NULL, UNIQUE (run_id, input))",
         ]),
+        // Runs in a search's default order (start_time DESC, id), so a page is read without sorting every run;
+        // with the stage, from the index alone.
+        PostgresMigration(name: "v11-run-search-order", statements: [
+            "CREATE INDEX runs_search ON runs (experiment_id, start_time DESC, id, lifecycle_stage)",
+            "DROP INDEX runs_experiment",
+        ]),
     ]
 }

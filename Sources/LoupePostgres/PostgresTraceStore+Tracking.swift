@@ -161,15 +161,17 @@ extension PostgresTraceStore: TrackingStore {
         try await withConnection("create a run") { connection in
             try await self.transaction(on: connection) {
                 let experiment = try await self.existingExperiment(on: connection, info.experimentID)
-                let stage = try await connection.query("SELECT lifecycle_stage FROM experiments WHERE id = \(experiment)", logger: self.logger)
-                    .collect().first?.decode(String.self)
-                guard stage == LifecycleStage.active.rawValue else {
+                let row = try await connection.query(
+                    "SELECT lifecycle_stage, artifact_location FROM experiments WHERE id = \(experiment)", logger: self.logger
+                ).collect().first?.decode((String, String).self)
+                guard let row, row.0 == LifecycleStage.active.rawValue else {
                     throw TrackingError.invalidParameter("Experiment \(info.experimentID) is deleted; restore it to create runs in it.")
                 }
+                let artifactURI = info.artifactURI.isEmpty ? "\(row.1)/\(info.id)/artifacts" : info.artifactURI
                 try await self.execute("""
                     INSERT INTO runs (id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
                     VALUES (\(info.id), \(experiment), \(info.name), \(info.userID), \(info.status.rawValue), \(info.startTime), \(info.endTime),
-                            \(info.artifactURI), \(info.lifecycleStage.rawValue))
+                            \(artifactURI), \(info.lifecycleStage.rawValue))
                     """, on: connection)
                 for (key, value) in tags {
                     try await self.execute("INSERT INTO run_tags (run_id, key, value) VALUES (\(info.id), \(key), \(value))", on: connection)

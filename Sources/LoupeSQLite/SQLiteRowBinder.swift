@@ -5,8 +5,8 @@ import GRDBSQLite
 ///
 /// GRDB's `StatementArguments` boxes every value into an existential and then a `DatabaseValue`;
 /// for the 25 columns of a trace that was about a third of the insert time. This is used only inside
-/// a write transaction that GRDB opened, on statements it prepared, and only for plain INSERTs, so
-/// GRDB's bookkeeping (observers, authorizers) has nothing to see.
+/// a write transaction that GRDB opened, on statements it prepared, and only for INSERTs (plain, OR REPLACE,
+/// OR IGNORE, upserts) into tables that no GRDB observer watches, so GRDB's bookkeeping has nothing to see.
 struct SQLiteRowBinder {
     private let statement: Statement
     private let connection: SQLiteConnection

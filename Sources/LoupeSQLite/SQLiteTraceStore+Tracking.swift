@@ -69,6 +69,38 @@ extension SQLiteTraceStore: TrackingStore {
                 CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
         """
 
+    /// Runs in the order a search returns them by default, so a search reads a page and stops instead of sorting
+    /// every run of the experiment; with the stage it answers the search without reading the table. It
+    /// replaces the first index on (experiment_id, start_time).
+    static let runSearchOrderIndex = """
+        CREATE INDEX runs_search ON runs(experiment_id, start_time DESC, id, lifecycle_stage);
+        DROP INDEX runs_experiment;
+        """
+
+    /// A run's params, tags and latest metrics, clustered by (run_id, key) so that reading or filtering a run's
+    /// values is one b-tree search each, not an index search and then a table read.
+    static let clusterRunValues = """
+        CREATE TABLE run_params_clustered (
+            run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO run_params_clustered SELECT run_id, key, value FROM run_params;
+        DROP TABLE run_params;
+        ALTER TABLE run_params_clustered RENAME TO run_params;
+        CREATE TABLE run_tags_clustered (
+            run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO run_tags_clustered SELECT run_id, key, value FROM run_tags;
+        DROP TABLE run_tags;
+        ALTER TABLE run_tags_clustered RENAME TO run_tags;
+        CREATE TABLE run_latest_metrics_clustered (
+            run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL,
+            value REAL NOT NULL, is_nan INTEGER NOT NULL, PRIMARY KEY (run_id, key)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO run_latest_metrics_clustered SELECT run_id, key, step, timestamp, value, is_nan FROM run_latest_metrics;
+        DROP TABLE run_latest_metrics;
+        ALTER TABLE run_latest_metrics_clustered RENAME TO run_latest_metrics;
+        """
+
     public func createExperiment(name: String, artifactLocation: String?, tags: [String: String]) async throws -> Experiment {
         guard !name.isEmpty else { throw TrackingError.invalidParameter("Experiment name must be a non-empty string.") }
         return try await writer.write { db in
@@ -147,21 +179,41 @@ extension SQLiteTraceStore: TrackingStore {
 
     public func createRun(_ info: RunInfo, tags: [String: String]) async throws -> TrackedRun {
         try await writer.write { db in
-            let experiment = try Self.existingExperiment(db, info.experimentID)
-            guard try String.fetchOne(db, sql: "SELECT lifecycle_stage FROM experiments WHERE id = ?", arguments: [experiment]) == "active" else {
+            let experiment = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT lifecycle_stage, artifact_location FROM experiments WHERE id = ?"),
+                arguments: [Int64(info.experimentID)]
+            )
+            guard let experiment else { throw TrackingError.notFound("No Experiment with id=\(info.experimentID) exists") }
+            guard experiment[0] == LifecycleStage.active.rawValue else {
                 throw TrackingError.invalidParameter("Experiment \(info.experimentID) is deleted; restore it to create runs in it.")
             }
-            try db.execute(sql: """
+            var run = TrackedRun(info: info)
+            if info.artifactURI.isEmpty { run.info.artifactURI = "\(experiment[1] as String)/\(info.id)/artifacts" }
+            var insertRun = try SQLiteRowBinder(db.cachedStatement(sql: """
                 INSERT INTO runs (id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
-                    info.id, experiment, info.name, info.userID, info.status.rawValue, info.startTime, info.endTime, info.artifactURI,
-                    info.lifecycleStage.rawValue,
-                ])
+                """), in: db)
+            try insertRun.bind(info.id)
+            try insertRun.bind(Int64(info.experimentID))
+            try insertRun.bind(info.name)
+            try insertRun.bind(info.userID)
+            try insertRun.bind(info.status.rawValue)
+            try insertRun.bind(info.startTime)
+            try insertRun.bind(info.endTime)
+            try insertRun.bind(run.info.artifactURI)
+            try insertRun.bind(info.lifecycleStage.rawValue)
+            try insertRun.execute()
+            let insertTag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)")
             for (key, value) in tags {
-                try db.execute(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [info.id, key, value])
+                var binder = try SQLiteRowBinder(insertTag, in: db)
+                try binder.bind(info.id)
+                try binder.bind(key)
+                try binder.bind(value)
+                try binder.execute()
             }
-            return try Self.runs(db, ids: [info.id])[0]
+            // A new run is what was just written; no need to read it back.
+            run.tags = tags
+            return run
         }
     }
 
@@ -194,42 +246,88 @@ extension SQLiteTraceStore: TrackingStore {
         runID: String, metrics: [MetricPoint], params: [(key: String, value: String)], tags: [(key: String, value: String)]
     ) async throws {
         try await writer.write { db in
-            let stage = try String.fetchOne(db, sql: "SELECT lifecycle_stage FROM runs WHERE id = ?", arguments: [runID])
+            let stage = try String.fetchOne(db.cachedStatement(sql: "SELECT lifecycle_stage FROM runs WHERE id = ?"), arguments: [runID])
             guard let stage else { throw TrackingError.notFound("Run '\(runID)' not found.") }
             guard stage == LifecycleStage.active.rawValue else {
                 throw TrackingError.invalidParameter("The run \(runID) must be in the 'active' state. Current state is \(stage).")
             }
-            for (key, value) in params {
-                if let existing = try String.fetchOne(db, sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?", arguments: [runID, key]) {
+            // Values are bound through SQLite's C API (SQLiteRowBinder): a training loop calls this constantly.
+            if !params.isEmpty {
+                let insert = try db.cachedStatement(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                for (key, value) in params {
+                    var binder = try SQLiteRowBinder(insert, in: db)
+                    try binder.bind(runID)
+                    try binder.bind(key)
+                    try binder.bind(value)
+                    try binder.execute()
+                    guard db.changesCount == 0 else { continue }
+                    let existing = try String.fetchOne(db, sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?", arguments: [runID, key])
                     guard existing == value else {
                         throw TrackingError.invalidParameter(
-                            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(existing)' for run ID='\(runID)'. Attempted logging new value '\(value)'."
+                            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(existing ?? "")' for run ID='\(runID)'. Attempted logging new value '\(value)'."
                         )
                     }
-                    continue
                 }
-                try db.execute(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
             }
-            for (key, value) in tags {
-                try db.execute(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
-                if key == "mlflow.runName" { try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [value, runID]) }
+            if !tags.isEmpty {
+                let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)")
+                for (key, value) in tags {
+                    var binder = try SQLiteRowBinder(insert, in: db)
+                    try binder.bind(runID)
+                    try binder.bind(key)
+                    try binder.bind(value)
+                    try binder.execute()
+                    if key == "mlflow.runName" { try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [value, runID]) }
+                }
             }
             guard !metrics.isEmpty else { return }
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)")
+            try Self.insertMetrics(db, runID: runID, metrics)
             var latest: [String: MetricPoint] = [:]
             for metric in metrics {
-                try insert.execute(arguments: [runID, metric.key, metric.step, metric.timestamp, metric.value.isNaN ? 0 : metric.value, metric.value.isNaN])
                 if let current = latest[metric.key], !metric.isLater(than: current) { continue }
                 latest[metric.key] = metric
             }
+            // MetricPoint.isLater in SQL: the stored latest value is replaced only by a later one.
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO run_latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+                WHERE (excluded.step, excluded.timestamp) > (step, timestamp)
+                   OR (excluded.step = step AND excluded.timestamp = timestamp AND excluded.is_nan = 0 AND is_nan = 0 AND excluded.value > value)
+                """)
             for (key, candidate) in latest {
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM run_latest_metrics WHERE run_id = ? AND key = ?", arguments: [runID, key]),
-                   !candidate.isLater(than: Self.metric(row))
-                { continue }
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO run_latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, key, candidate.step, candidate.timestamp, candidate.value.isNaN ? 0 : candidate.value, candidate.value.isNaN])
+                var binder = try SQLiteRowBinder(upsert, in: db)
+                try binder.bind(runID)
+                try binder.bind(key)
+                try binder.bind(candidate.step)
+                try binder.bind(candidate.timestamp)
+                try binder.bind(candidate.value.isNaN ? 0 : candidate.value)
+                try binder.bind(candidate.value.isNaN)
+                try binder.execute()
             }
+        }
+    }
+
+    /// Inserts metric points, up to `rowsPerInsert` rows per statement: one statement per point costs more than
+    /// the row itself when a batch brings a thousand.
+    static func insertMetrics(_ db: Database, runID: String, _ metrics: [MetricPoint]) throws {
+        let rowsPerInsert = 100
+        let row = "(?, ?, ?, ?, ?, ?)"
+        let insertSQL = "INSERT OR IGNORE INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES "
+        var start = 0
+        while start < metrics.count {
+            let count = metrics.count - start >= rowsPerInsert ? rowsPerInsert : 1
+            let statement = try db.cachedStatement(sql: insertSQL + Array(repeating: row, count: count).joined(separator: ", "))
+            var binder = try SQLiteRowBinder(statement, in: db)
+            for metric in metrics[start..<start + count] {
+                try binder.bind(runID)
+                try binder.bind(metric.key)
+                try binder.bind(metric.step)
+                try binder.bind(metric.timestamp)
+                try binder.bind(metric.value.isNaN ? 0 : metric.value)
+                try binder.bind(metric.value.isNaN)
+            }
+            try binder.execute()
+            start += count
         }
     }
 
@@ -254,13 +352,21 @@ extension SQLiteTraceStore: TrackingStore {
         let offset = try PageToken.offset(pageToken)
         return try await writer.read { db in
             try Self.requireRun(db, runID)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM run_metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, value LIMIT ? OFFSET ?
-                """, arguments: [runID, key, maxResults + 1, offset])
-            return TrackingPage(
-                items: rows.prefix(maxResults).map(Self.metric),
-                nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil
-            )
+            let select = try db.cachedStatement(sql: """
+                SELECT step, timestamp, value, is_nan FROM run_metrics WHERE run_id = ? AND key = ?
+                ORDER BY step, timestamp, value LIMIT ? OFFSET ?
+                """)
+            var points: [MetricPoint] = []
+            points.reserveCapacity(min(maxResults + 1, 25_001))
+            // Read by position from a cursor, which reuses one row: this is most of a long history's cost.
+            let rows = try Row.fetchCursor(select, arguments: [runID, key, maxResults + 1, offset])
+            while let row = try rows.next() {
+                let isNaN: Bool = row[3]
+                points.append(MetricPoint(key: key, value: isNaN ? .nan : row[2], timestamp: row[1], step: row[0]))
+            }
+            let more = points.count > maxResults
+            if more { points.removeLast() }
+            return TrackingPage(items: points, nextPageToken: more ? PageToken.make(offset: offset + maxResults) : nil)
         }
     }
 
@@ -306,47 +412,53 @@ extension SQLiteTraceStore: TrackingStore {
     /// Runs with their params, tags and latest metrics, in the order of `ids`; ids not stored are left out.
     static func runs(_ db: Database, ids: [String]) throws -> [TrackedRun] {
         guard !ids.isEmpty else { return [] }
-        let marks = databaseQuestionMarks(count: ids.count)
+        // The ids go in as one JSON array, so each statement is prepared once per connection whatever the
+        // page size; columns are read by position from cursors, since a page of runs is thousands of values.
+        let arguments: StatementArguments = [JSONValue.array(ids.map(JSONValue.string)).jsonText]
+        func rows(_ sql: String) throws -> RowCursor { try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments) }
         var byID: [String: TrackedRun] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE id IN (\(marks))", arguments: StatementArguments(ids)) {
-            let id: String = row["id"]
-            let experiment: Int64 = row["experiment_id"]
+        byID.reserveCapacity(ids.count)
+        let runs = try rows("""
+            SELECT id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage FROM runs
+            WHERE id IN (SELECT value FROM json_each(?))
+            """)
+        while let row = try runs.next() {
+            let id: String = row[0]
+            let experiment: Int64 = row[1]
             byID[id] = TrackedRun(info: RunInfo(
-                id: id, experimentID: String(experiment), name: row["name"], userID: row["user_id"],
-                status: RunStatus(rawValue: row["status"]) ?? .running, startTime: row["start_time"], endTime: row["end_time"],
-                artifactURI: row["artifact_uri"], lifecycleStage: LifecycleStage(rawValue: row["lifecycle_stage"]) ?? .active
+                id: id, experimentID: String(experiment), name: row[2], userID: row[3],
+                status: RunStatus(rawValue: row[4]) ?? .running, startTime: row[5], endTime: row[6],
+                artifactURI: row[7], lifecycleStage: LifecycleStage(rawValue: row[8]) ?? .active
             ))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_params WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
-            byID[row["run_id"]]?.params[row["key"]] = row["value"]
+        let params = try rows("SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT value FROM json_each(?))")
+        while let row = try params.next() { byID[row[0]]?.params[row[1]] = row[2] }
+        let tags = try rows("SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?))")
+        while let row = try tags.next() { byID[row[0]]?.tags[row[1]] = row[2] }
+        let inputs = try rows("SELECT run_id, input FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid")
+        while let row = try inputs.next() {
+            if let input = JSONValue.parse(row[1] as String) { byID[row[0]]?.datasetInputs.append(input) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_tags WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
-            byID[row["run_id"]]?.tags[row["key"]] = row["value"]
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT run_id, input FROM run_inputs WHERE run_id IN (\(marks)) ORDER BY rowid", arguments: StatementArguments(ids)) {
-            if let input = JSONValue.parse(row["input"] as String) { byID[row["run_id"]]?.datasetInputs.append(input) }
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_latest_metrics WHERE run_id IN (\(marks))", arguments: StatementArguments(ids)) {
-            let metric = Self.metric(row)
-            byID[row["run_id"]]?.metrics[metric.key] = metric
+        let metrics = try rows("""
+            SELECT run_id, key, step, timestamp, value, is_nan FROM run_latest_metrics WHERE run_id IN (SELECT value FROM json_each(?))
+            """)
+        while let row = try metrics.next() {
+            let key: String = row[1]
+            let isNaN: Bool = row[5]
+            byID[row[0]]?.metrics[key] = MetricPoint(key: key, value: isNaN ? .nan : row[4], timestamp: row[3], step: row[2])
         }
         return ids.compactMap { byID[$0] }
     }
 
-    static func metric(_ row: Row) -> MetricPoint {
-        let isNaN: Bool = row["is_nan"]
-        return MetricPoint(key: row["key"], value: isNaN ? .nan : row["value"], timestamp: row["timestamp"], step: row["step"])
-    }
-
     static func existingExperiment(_ db: Database, _ id: String) throws -> Int64 {
-        guard let number = Int64(id), try Bool.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE id = ?", arguments: [number]) != nil else {
+        guard let number = Int64(id), try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM experiments WHERE id = ?"), arguments: [number]) != nil else {
             throw TrackingError.notFound("No Experiment with id=\(id) exists")
         }
         return number
     }
 
     static func requireRun(_ db: Database, _ id: String) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) != nil else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [id]) != nil else {
             throw TrackingError.notFound("Run '\(id)' not found")
         }
     }

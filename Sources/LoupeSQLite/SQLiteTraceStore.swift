@@ -17,7 +17,9 @@ public final class SQLiteTraceStore: TraceStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Checkpoint every ~32 MB of WAL rather than 4 MB: the index pages that every batch appends to
             // are copied back to the database file less often (about 8% more ingest, PERFORMANCE.md).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+            // Read pages through a memory map instead of a read() call each (run searches read many).
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         configuration.busyMode = .timeout(5)
         self.writer = try DatabasePool(path: path, configuration: configuration)
@@ -149,6 +151,10 @@ public final class SQLiteTraceStore: TraceStore {
         // The datasets a run used, each MLflow DatasetInput kept as its JSON; the key makes a repeat a no-op.
         migrator.registerMigration("v10-run-inputs") { db in
             try db.execute(sql: "CREATE TABLE run_inputs (run_id TEXT NOT NULL REFERENCES runs(id), input TEXT NOT NULL, UNIQUE (run_id, input))")
+        }
+        migrator.registerMigration("v11-run-search-order") { db in
+            try db.execute(sql: Self.runSearchOrderIndex)
+            try db.execute(sql: Self.clusterRunValues)
         }
         return migrator
     }

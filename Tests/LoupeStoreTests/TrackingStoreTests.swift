@@ -96,6 +96,56 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.tested)
+    func theLatestMetricFollowsMLflowsOrderAcrossBatches(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let id = try await newRun(store, experiment: "0").info.id
+            // (step, timestamp, value) compared as a tuple, one batch at a time; a NaN never wins a tie.
+            let steps: [(MetricPoint, Double)] = [
+                (MetricPoint(key: "loss", value: 0.5, timestamp: 10, step: 1), 0.5),
+                (MetricPoint(key: "loss", value: 0.7, timestamp: 10, step: 1), 0.7),  // same step and time, larger value
+                (MetricPoint(key: "loss", value: 0.6, timestamp: 10, step: 1), 0.7),  // smaller value
+                (MetricPoint(key: "loss", value: .nan, timestamp: 10, step: 1), 0.7),
+                (MetricPoint(key: "loss", value: 0.1, timestamp: 11, step: 1), 0.1),  // later time
+                (MetricPoint(key: "loss", value: 0.9, timestamp: 99, step: 0), 0.1),  // earlier step, however late
+                (MetricPoint(key: "loss", value: 0.2, timestamp: 1, step: 2), 0.2),  // later step, however early
+            ]
+            for (point, latest) in steps {
+                try await store.logBatch(runID: id, metrics: [point], params: [], tags: [])
+                #expect(try await store.run(id: id)?.metrics["loss"]?.value == latest, "after \(point)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func aBatchOfManyPointsKeepsEveryOne(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let id = try await newRun(store, experiment: "0").info.id
+            // 250 points: more than one multi-row insert's worth, and a remainder.
+            let points = (0..<250).map { (i: Int) -> MetricPoint in
+                MetricPoint(key: i % 2 == 0 ? "even" : "odd", value: Double(i) / 4, timestamp: 1_000 + Int64(i), step: Int64(i / 2))
+            }
+            try await store.logBatch(runID: id, metrics: points, params: [], tags: [])
+            let even = try await store.metricHistory(runID: id, key: "even", maxResults: 1_000, pageToken: nil).items
+            #expect(even == points.filter { $0.key == "even" })
+            let run = try #require(try await store.run(id: id))
+            #expect(run.metrics["even"] == points[248] && run.metrics["odd"] == points[249])
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func aRunWithoutArtifactURIGoesUnderItsExperiment(_ backend: StoreBackend) async throws {
+        try await withTracking(backend) { store in
+            let experiment = try await store.createExperiment(name: "placed", artifactLocation: "s3://bucket/placed", tags: [:])
+            let info = RunInfo(id: "0123456789abcdef0123456789abcdef", experimentID: experiment.id, name: "r", userID: "", status: .running, startTime: 1, artifactURI: "")
+            let created = try await store.createRun(info, tags: [:])
+            #expect(created.info.artifactURI == "s3://bucket/placed/0123456789abcdef0123456789abcdef/artifacts")
+            #expect(try await store.run(id: info.id) == created)
+            let missing = RunInfo(id: "f0123456789abcdef0123456789abcde", experimentID: "424242", name: "r", userID: "", status: .running, startTime: 1, artifactURI: "")
+            await #expect(throws: TrackingError.self) { try await store.createRun(missing, tags: [:]) }
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
     func datasetInputsAreKeptOnceEach(_ backend: StoreBackend) async throws {
         try await withTracking(backend) { store in
             let id = try await newRun(store, experiment: "0").info.id

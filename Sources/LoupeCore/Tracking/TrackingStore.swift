@@ -12,7 +12,8 @@ public protocol TrackingStore: Sendable {
     func setExperimentStage(id: String, _ stage: LifecycleStage) async throws
     func setExperimentTag(id: String, key: String, value: String?) async throws
 
-    /// Stores a new run with `info` (whose id the caller chose) and its first tags.
+    /// Stores a new run with `info` (whose id the caller chose) and its first tags. An empty `artifactURI`
+    /// becomes `<experiment's artifact location>/<run id>/artifacts`, as in MLflow.
     func createRun(_ info: RunInfo, tags: [String: String]) async throws -> TrackedRun
     func run(id: String) async throws -> TrackedRun?
     /// Changes what is given and returns the run's info as stored.

@@ -2,7 +2,7 @@ import Foundation
 import LoupeCore
 
 extension MLflowController {
-    func createRun(_ request: MLflowRequest) async throws -> JSONValue {
+    func createRun(_ request: MLflowRequest) async throws -> JSONWriter {
         let experimentID = try request.string("experiment_id") ?? "0"
         let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var tags: [String: String] = [:]
@@ -10,25 +10,32 @@ extension MLflowController {
         // The client names runs through the mlflow.runName tag as often as through run_name.
         let name = try request.string("run_name").flatMap { $0.isEmpty ? nil : $0 } ?? tags["mlflow.runName"] ?? Self.generatedName(id)
         tags["mlflow.runName"] = name
-        guard let experiment = try await store.experiment(id: experimentID) else {
-            throw MLflowError.notFound("No Experiment with id=\(experimentID) exists")
-        }
         let info = RunInfo(
             id: id, experimentID: experimentID, name: name,
             userID: try request.string("user_id") ?? tags["mlflow.user"] ?? "",
             status: .running, startTime: try request.int64("start_time") ?? Date().unixMillis,
-            artifactURI: "\(experiment.artifactLocation)/\(id)/artifacts"
+            artifactURI: ""  // the store places it under the experiment's artifact location
         )
-        return .object(["run": TrackingJSON.run(try await store.createRun(info, tags: tags))])
+        return Self.runAnswer(try await store.createRun(info, tags: tags))
     }
 
-    func getRun(_ request: MLflowRequest) async throws -> JSONValue {
+    func getRun(_ request: MLflowRequest) async throws -> JSONWriter {
         let id = try request.runID()
         guard let run = try await store.run(id: id) else { throw MLflowError.notFound("Run '\(id)' not found") }
-        return .object(["run": TrackingJSON.run(run)])
+        return Self.runAnswer(run)
     }
 
-    func updateRun(_ request: MLflowRequest) async throws -> JSONValue {
+    /// `{"run": …}`, the answer of runs/create and runs/get.
+    static func runAnswer(_ run: TrackedRun) -> JSONWriter {
+        var json = JSONWriter(capacity: 1024)
+        json.beginObject()
+        json.key("run")
+        TrackingJSON.write(run, to: &json)
+        json.endObject()
+        return json
+    }
+
+    func updateRun(_ request: MLflowRequest) async throws -> JSONWriter {
         var status: RunStatus?
         if let text = try request.string("status") {
             guard let parsed = RunStatus(rawValue: text) else {
@@ -40,7 +47,12 @@ extension MLflowController {
             id: try request.runID(), status: status, endTime: try request.int64("end_time"),
             name: try request.string("run_name").flatMap { $0.isEmpty ? nil : $0 }
         )
-        return .object(["run_info": TrackingJSON.runInfo(info)])
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("run_info")
+        TrackingJSON.write(info, to: &json)
+        json.endObject()
+        return json
     }
 
     func setRunStage(_ request: MLflowRequest, _ stage: LifecycleStage) async throws -> JSONValue {
@@ -114,7 +126,7 @@ extension MLflowController {
         return .object([:])
     }
 
-    func searchRuns(_ request: MLflowRequest) async throws -> JSONValue {
+    func searchRuns(_ request: MLflowRequest) async throws -> JSONWriter {
         var experiments = try request.strings("experiment_ids")
         if experiments.isEmpty { experiments = ["0"] }
         let page = try await store.searchRuns(
@@ -122,19 +134,37 @@ extension MLflowController {
             view: try request.viewType("run_view_type"),
             maxResults: try request.int("max_results", default: 1000, in: 1...50_000), pageToken: try request.string("page_token")
         )
-        var answer: [String: JSONValue] = ["runs": .array(page.items.map(TrackingJSON.run))]
-        if let token = page.nextPageToken { answer["next_page_token"] = .string(token) }
-        return .object(answer)
+        var json = JSONWriter(capacity: 1024 * page.items.count)
+        json.beginObject()
+        json.key("runs")
+        json.beginArray()
+        for run in page.items { TrackingJSON.write(run, to: &json) }
+        json.endArray()
+        if let token = page.nextPageToken {
+            json.key("next_page_token")
+            json.string(token)
+        }
+        json.endObject()
+        return json
     }
 
-    func metricHistory(_ request: MLflowRequest) async throws -> JSONValue {
+    func metricHistory(_ request: MLflowRequest) async throws -> JSONWriter {
         let page = try await store.metricHistory(
             runID: try request.runID(), key: try request.requiredString("metric_key"),
             maxResults: try request.int("max_results", default: 25_000, in: 1...25_000), pageToken: try request.string("page_token")
         )
-        var answer: [String: JSONValue] = ["metrics": .array(page.items.map(TrackingJSON.metric))]
-        if let token = page.nextPageToken { answer["next_page_token"] = .string(token) }
-        return .object(answer)
+        var json = JSONWriter(capacity: 80 * page.items.count + 64)
+        json.beginObject()
+        json.key("metrics")
+        json.beginArray()
+        for point in page.items { TrackingJSON.write(point, to: &json) }
+        json.endArray()
+        if let token = page.nextPageToken {
+            json.key("next_page_token")
+            json.string(token)
+        }
+        json.endObject()
+        return json
     }
 
     static func metric(_ request: MLflowRequest) throws -> MetricPoint {

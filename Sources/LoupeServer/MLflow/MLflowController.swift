@@ -71,6 +71,21 @@ struct MLflowController<Context: RequestContext>: Sendable {
         _ group: RouterGroup<Context>, _ path: RouterPath, _ methods: HTTPRequest.Method...,
         handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue
     ) {
+        route(group, path, methods, handler: handler)
+    }
+
+    /// Registers a handler that writes its JSON itself, for answers that can be large.
+    func route(
+        _ group: RouterGroup<Context>, _ path: RouterPath, _ methods: HTTPRequest.Method...,
+        handler: @escaping @Sendable (MLflowRequest) async throws -> JSONWriter
+    ) {
+        route(group, path, methods, handler: handler)
+    }
+
+    private func route<Answer: MLflowAnswer>(
+        _ group: RouterGroup<Context>, _ path: RouterPath, _ methods: [HTTPRequest.Method],
+        handler: @escaping @Sendable (MLflowRequest) async throws -> Answer
+    ) {
         for method in methods {
             group.on(path, method: method) { request, context in
                 do {
@@ -78,10 +93,7 @@ struct MLflowController<Context: RequestContext>: Sendable {
                     // Path parameters, such as a logged model's id, count as fields too.
                     if let id = context.parameters.get("model_id") { fields["model_id"] = .string(id) }
                     let answer = try await handler(MLflowRequest(fields: fields))
-                    return Response(
-                        status: .ok, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: answer.jsonText))
-                    )
+                    return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer.body))
                 } catch {
                     if let mlflow = MLflowError(error) { return mlflow.response }
                     if error is NIOTooManyBytesError {

@@ -14,48 +14,101 @@ enum TrackingJSON {
         ])
     }
 
-    static func run(_ run: TrackedRun) -> JSONValue {
-        .object([
-            "info": runInfo(run.info),
-            "data": .object([
-                "metrics": .array(run.metrics.keys.sorted().map { metric(run.metrics[$0]!) }),
-                "params": keyValues(run.params),
-                "tags": keyValues(run.tags),
-            ]),
-            "inputs": run.datasetInputs.isEmpty ? .object([:]) : .object(["dataset_inputs": .array(run.datasetInputs)]),
-        ])
+    /// `run` as MLflow writes a Run: info, data (metrics, params, tags) and inputs.
+    static func write(_ run: TrackedRun, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("info")
+        write(run.info, to: &json)
+        json.key("data")
+        json.beginObject()
+        json.key("metrics")
+        json.beginArray()
+        for key in run.metrics.keys.sorted() { write(run.metrics[key]!, to: &json) }
+        json.endArray()
+        json.key("params")
+        writeKeyValues(run.params, to: &json)
+        json.key("tags")
+        writeKeyValues(run.tags, to: &json)
+        json.endObject()
+        json.key("inputs")
+        json.beginObject()
+        if !run.datasetInputs.isEmpty {
+            json.key("dataset_inputs")
+            json.beginArray()
+            for input in run.datasetInputs { json.value(input) }
+            json.endArray()
+        }
+        json.endObject()
+        // MLflow 3 writes the run's logged-model outputs too; Loupe links none to runs yet.
+        json.key("outputs")
+        json.beginObject()
+        json.endObject()
+        json.endObject()
     }
 
-    static func runInfo(_ info: RunInfo) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "run_id": .string(info.id),
-            "run_uuid": .string(info.id),
-            "run_name": .string(info.name),
-            "experiment_id": .string(info.experimentID),
-            "user_id": .string(info.userID),
-            "status": .string(info.status.rawValue),
-            "start_time": .number(Double(info.startTime)),
-            "artifact_uri": .string(info.artifactURI),
-            "lifecycle_stage": .string(info.lifecycleStage.rawValue),
-        ]
-        if let end = info.endTime { members["end_time"] = .number(Double(end)) }
-        return .object(members)
+    static func write(_ info: RunInfo, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("run_id")
+        json.string(info.id)
+        json.key("run_uuid")
+        json.string(info.id)
+        json.key("run_name")
+        json.string(info.name)
+        json.key("experiment_id")
+        json.string(info.experimentID)
+        json.key("user_id")
+        json.string(info.userID)
+        json.key("status")
+        json.string(info.status.rawValue)
+        json.key("start_time")
+        json.number(info.startTime)
+        if let end = info.endTime {
+            json.key("end_time")
+            json.number(end)
+        }
+        json.key("artifact_uri")
+        json.string(info.artifactURI)
+        json.key("lifecycle_stage")
+        json.string(info.lifecycleStage.rawValue)
+        json.endObject()
     }
 
-    static func metric(_ point: MetricPoint) -> JSONValue {
-        .object([
-            "key": .string(point.key),
-            "value": number(point.value),
-            "timestamp": .number(Double(point.timestamp)),
-            "step": .number(Double(point.step)),
-        ])
+    static func write(_ point: MetricPoint, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("key")
+        json.string(point.key)
+        json.key("value")
+        writeNumber(point.value, to: &json)
+        json.key("timestamp")
+        json.number(point.timestamp)
+        json.key("step")
+        json.number(point.step)
+        json.endObject()
     }
 
     /// A double as protobuf's JSON writes it: NaN and the infinities as strings, which JSON has no numbers for.
-    static func number(_ value: Double) -> JSONValue {
-        if value.isNaN { return .string("NaN") }
-        if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
-        return .number(value)
+    static func writeNumber(_ value: Double, to json: inout JSONWriter) {
+        if value.isNaN {
+            json.string("NaN")
+        } else if value.isInfinite {
+            json.string(value > 0 ? "Infinity" : "-Infinity")
+        } else {
+            json.number(value)
+        }
+    }
+
+    /// `[{"key": …, "value": …}]` in key order.
+    static func writeKeyValues(_ pairs: [String: String], to json: inout JSONWriter) {
+        json.beginArray()
+        for key in pairs.keys.sorted() {
+            json.beginObject()
+            json.key("key")
+            json.string(key)
+            json.key("value")
+            json.string(pairs[key]!)
+            json.endObject()
+        }
+        json.endArray()
     }
 
     static func keyValues(_ pairs: [String: String]) -> JSONValue {
