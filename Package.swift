@@ -56,6 +56,20 @@ let package = Package(
             dependencies: ["LoupeCore"],
             swiftSettings: swiftSettings
         ),
+        // Eval suites and datasets, assertions and their scores, the runner and its reports. No server.
+        .target(
+            name: "LoupeEvals",
+            dependencies: [
+                "LoupeCore",
+                "LoupeConfig",
+                "LoupeGuardrails",
+                "LoupePricing",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Built-in price table (a data file embedded at build time) and cost arithmetic.
         .target(
             name: "LoupePricing",
@@ -237,6 +251,11 @@ let package = Package(
         .testTarget(
             name: "LoupeConfigTests",
             dependencies: ["LoupeConfig", "LoupeGuardrails", "LoupeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeEvalsTests",
+            dependencies: ["LoupeEvals", "LoupeGuardrails", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

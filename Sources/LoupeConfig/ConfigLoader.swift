@@ -160,7 +160,7 @@ public enum ConfigLoader {
         return provider
     }
 
-    private static func syntaxError(_ error: YamlError, file: String?) -> ConfigError {
+    static func syntaxError(_ error: YamlError, file: String?) -> ConfigError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, key: nil, message: "invalid YAML: \(problem)")

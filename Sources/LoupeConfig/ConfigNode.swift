@@ -3,20 +3,41 @@ import LoupeCore
 import Yams
 
 /// A YAML node with its key path, so every accessor can report the file, line and key of a bad value.
-struct ConfigNode {
-    let node: Node
-    let path: String
-    let file: String?
-    let environment: [String: String]
+/// Package-visible: eval suites are YAML read the same way.
+package struct ConfigNode {
+    package let node: Node
+    package let path: String
+    package let file: String?
+    package let environment: [String: String]
 
-    var line: Int? { node.mark?.line }
+    package init(node: Node, path: String, file: String?, environment: [String: String]) {
+        self.node = node
+        self.path = path
+        self.file = file
+        self.environment = environment
+    }
 
-    func error(_ message: String, key: String? = nil) -> ConfigError {
+    /// The root of a YAML document; nil for an empty one. Syntax errors carry the file and line.
+    package static func document(yaml: String, file: String?, environment: [String: String]) throws(ConfigError) -> ConfigNode? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigLoader.syntaxError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: nil, key: nil, message: "invalid YAML: \(error)")
+        }
+        return root.map { ConfigNode(node: $0, path: "", file: file, environment: environment) }
+    }
+
+    package var line: Int? { node.mark?.line }
+
+    package func error(_ message: String, key: String? = nil) -> ConfigError {
         ConfigError(file: file, line: line, key: key ?? (path.isEmpty ? nil : path), message: message)
     }
 
     /// The members of a mapping, rejecting keys outside `allowed`.
-    func mapping(allowed: [String]? = nil) throws -> [(key: String, value: ConfigNode)] {
+    package func mapping(allowed: [String]? = nil) throws -> [(key: String, value: ConfigNode)] {
         guard let mapping = node.mapping else {
             throw error("expected a mapping of keys to values, found \(kind)")
         }
@@ -38,14 +59,14 @@ struct ConfigNode {
     }
 
     /// A scalar as a string, with `${VAR}` and `${VAR:-default}` replaced from the environment.
-    func string() throws -> String {
+    package func string() throws -> String {
         guard case .scalar(let scalar) = node else {
             throw error("expected a string, found \(kind)")
         }
         return try interpolate(scalar.string)
     }
 
-    func int(in range: ClosedRange<Int>) throws -> Int {
+    package func int(in range: ClosedRange<Int>) throws -> Int {
         let text = try string()
         guard let value = Int(text), range.contains(value) else {
             throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound), found '\(text)'")
@@ -53,7 +74,13 @@ struct ConfigNode {
         return value
     }
 
-    func bool() throws -> Bool {
+    package func double() throws -> Double {
+        let text = try string()
+        guard let value = Double(text), value.isFinite else { throw error("expected a number, found '\(text)'") }
+        return value
+    }
+
+    package func bool() throws -> Bool {
         let text = try string().lowercased()
         switch text {
         case "true", "yes", "on": return true
@@ -63,7 +90,7 @@ struct ConfigNode {
     }
 
     /// The items of a sequence.
-    func sequence() throws -> [ConfigNode] {
+    package func sequence() throws -> [ConfigNode] {
         guard case .sequence(let sequence) = node else {
             throw error("expected a list, found \(kind)")
         }
@@ -73,7 +100,7 @@ struct ConfigNode {
     }
 
     /// The node as JSON: plain scalars that read as booleans, numbers or null become those; other scalars are strings.
-    func jsonValue() throws -> JSONValue {
+    package func jsonValue() throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain {
@@ -96,7 +123,7 @@ struct ConfigNode {
         }
     }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar(let scalar) = node { return scalar.tag == .implicit && ["", "~", "null"].contains(scalar.string) && scalar.style == .plain }
         return false
     }
