@@ -76,13 +76,17 @@ public struct LoupeConfiguration: Sendable, Equatable {
 
         /// The artifacts folder to use: `artifactsPath`, else beside the SQLite file, else `loupe-data/artifacts`.
         public var resolvedArtifactsPath: String {
-            if let artifactsPath { return artifactsPath }
+            artifactsPath ?? dataDirectory + "/artifacts"
+        }
+
+        /// Where files beside the store go: the SQLite file's folder, else `loupe-data`.
+        public var dataDirectory: String {
             if url.hasPrefix("sqlite:") {
                 let file = String(url.dropFirst("sqlite:".count))
                 let directory = (file as NSString).deletingLastPathComponent
-                return (directory.isEmpty ? "." : directory) + "/artifacts"
+                return directory.isEmpty ? "." : directory
             }
-            return "loupe-data/artifacts"
+            return "loupe-data"
         }
 
         /// True for the URL schemes Loupe has a store for.

@@ -97,5 +97,12 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX runs_search ON runs (experiment_id, start_time DESC, id, lifecycle_stage)",
             "DROP INDEX runs_experiment",
         ]),
+        PostgresMigration(name: "v12-eval-cases", statements: [
+            """
+            CREATE TABLE eval_cases (
+                run_id TEXT NOT NULL REFERENCES runs (id), position INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (run_id, position)
+            )
+            """,
+        ]),
     ]
 }

@@ -156,6 +156,9 @@ public final class SQLiteTraceStore: TraceStore {
             try db.execute(sql: Self.runSearchOrderIndex)
             try db.execute(sql: Self.clusterRunValues)
         }
+        migrator.registerMigration("v12-eval-cases") { db in
+            try db.execute(sql: Self.createEvalCases)
+        }
         return migrator
     }
 

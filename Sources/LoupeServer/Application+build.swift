@@ -7,6 +7,7 @@ import LoupeCore
 import LoupeGuardrails
 import LoupePricing
 import LoupeRecorder
+import NIOCore
 import Prometheus
 import Foundation
 
@@ -18,13 +19,15 @@ import Foundation
 ///   - migrate: apply pending migrations before serving; when false, a schema that is not current stops the start.
 ///   - writer: batching settings for the trace writer.
 ///   - logger: the logger for the server and its services.
+///   - onServerRunning: called with the listening channel once the server accepts connections (its port, when 0 was asked for).
 public func buildApplication(
     configuration: LoupeConfiguration,
     store: (any LoupeStore)? = nil,
     migrate: Bool = true,
     writer: TraceWriter.Configuration = .init(),
     queueCapacity: Int = 65_536,
-    logger: Logger = Logger(label: "loupe")
+    logger: Logger = Logger(label: "loupe"),
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let opened = try store.map { OpenedStore(store: $0, service: nil) } ?? StoreFactory.open(url: configuration.store.url, logger: logger)
     let store = opened.store
@@ -60,6 +63,7 @@ public func buildApplication(
     try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
     MLflowArtifactsController<BasicRequestContext>(root: artifacts).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
+    EvalController<BasicRequestContext>(reader: EvalRunReader(store: store)).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
     MetricsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), queue: queue, spool: spool).addRoutes(to: router)
@@ -67,6 +71,7 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "loupe"),
+        onServerRunning: onServerRunning,
         logger: logger
     )
     // The store's connections must be up before the schema is checked, so this runs inside the service group.

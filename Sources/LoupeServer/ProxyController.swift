@@ -170,12 +170,11 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
         (call.trace.response, call.trace.responseTruncated) = recorder.storedBody(bytes)
         call.trace.latencyMs = call.elapsedMs
-        await recorder.record(call.trace, pricedAs: call.pricingNames)
-        return Response(
-            status: HTTPResponse.Status(code: call.trace.statusCode),
-            headers: UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id),
-            body: ResponseBody(byteBuffer: body)
-        )
+        let recorded = await recorder.record(call.trace, pricedAs: call.pricingNames)
+        var headers = UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id)
+        // The call's exact price, as LiteLLM's x-litellm-response-cost gives it: evals and apps read it here.
+        if let cost = recorded.cost { headers[RequestAnnotations.costHeader] = cost.description }
+        return Response(status: HTTPResponse.Status(code: call.trace.statusCode), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// Records a call that Loupe answers with an error itself, and returns that answer.

@@ -16,6 +16,8 @@ struct RequestAnnotations: Sendable {
     static let tagsHeader = HTTPField.Name("x-loupe-tags")!
     static let metadataHeader = HTTPField.Name("x-loupe-metadata")!
     static let traceIDHeader = HTTPField.Name("x-loupe-trace-id")!
+    /// On buffered answers: the call's cost in US dollars, exact (`0.000123`); absent when the model has no price.
+    static let costHeader = HTTPField.Name("x-loupe-cost-usd")!
 
     /// Reads the headers; a metadata header that is not a JSON object is a client error.
     init(headers: HTTPFields) throws(APIError) {

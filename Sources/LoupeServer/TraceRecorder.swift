@@ -24,9 +24,12 @@ final class TraceRecorder: Sendable {
         self.logger = logger
     }
 
-    /// Prices and stores `trace`; `pricedAs` lists model names to try, best first.
-    func record(_ trace: Trace, pricedAs names: [String?]) async {
-        await queue.enqueue(priced(trace, names: names))
+    /// Prices and stores `trace`; `pricedAs` lists model names to try, best first. Returns the trace as stored.
+    @discardableResult
+    func record(_ trace: Trace, pricedAs names: [String?]) async -> Trace {
+        let priced = priced(trace, names: names)
+        await queue.enqueue(priced)
+        return priced
     }
 
     /// Like `record`, for callers that cannot wait (a stream torn down without running).

@@ -1,0 +1,34 @@
+import LoupeCore
+import Mustache
+
+/// Mustache text rendered with a case's variables, as prompts are: plain text, nothing HTML-escaped.
+public enum EvalTemplate {
+    /// A template that does not parse.
+    public struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Renders `text` with `vars`; text without tags comes back as it is.
+    public static func render(_ text: String, vars: [String: JSONValue]) throws(SyntaxError) -> String {
+        guard text.contains("{{") else { return text }
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+        } catch {
+            throw SyntaxError(description: "the template '\(text.prefix(60))' does not parse: \(error)")
+        }
+        return template.render(vars.mapValues(mustacheValue))
+    }
+
+    /// JSON as Mustache reads it: whole numbers without a decimal point, null empty and falsy.
+    static func mustacheValue(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return Optional<String>.none as Any
+        case .bool(let bool): return bool
+        case .number(let number): return number.rounded() == number && abs(number) < 1e15 ? Int(number) as Any : number
+        case .string(let string): return string
+        case .array(let items): return items.map(mustacheValue)
+        case .object(let members): return members.mapValues(mustacheValue)
+        }
+    }
+}

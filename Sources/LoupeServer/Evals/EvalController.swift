@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import LoupeCore
+
+/// Eval results for dashboards and CI: `GET /api/evals/runs` and `GET /api/evals/runs/{id}`.
+struct EvalController<Context: RequestContext>: Sendable {
+    let reader: EvalRunReader
+
+    func addRoutes(to router: Router<Context>) {
+        let api = router.group("api/evals")
+        api.get("runs") { request, _ in try await list(request) }
+        api.get("runs/{id}") { _, context in try await show(try context.parameters.require("id")) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var limit = 50
+        if let text = parameters["limit"] {
+            guard let value = Int(String(text)), (1...1000).contains(value) else {
+                throw APIError(status: .badRequest, message: "limit must be a whole number from 1 to 1000.", code: "invalid_parameter", param: "limit")
+            }
+            limit = value
+        }
+        let runs = try await reader.list(suite: parameters["suite"].map(String.init), limit: limit)
+        return try TraceController<Context>.json(["data": runs])
+    }
+
+    func show(_ id: String) async throws -> Response {
+        guard let run = try await reader.run(id: id) else {
+            throw APIError(status: .notFound, message: "No eval run has the id '\(id)'.", code: "eval_run_not_found", param: "id")
+        }
+        return try TraceController<Context>.json(run)
+    }
+}
