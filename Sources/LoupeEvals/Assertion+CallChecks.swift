@@ -5,7 +5,8 @@ extension Assertion {
     func checkLatency(_ output: EvalOutput) throws(CheckFailure) -> CheckResult {
         guard let limit = threshold else { throw CheckFailure("\(typeName) needs a threshold: the most milliseconds the call may take") }
         let pass = output.latencyMs <= limit
-        return .binary(pass, "latency \(ReasonText.number(output.latencyMs, digits: 1)) ms \(pass ? "≤" : ">") \(ReasonText.number(limit, digits: 1)) ms")
+        let (took, most) = (ReasonText.number(output.latencyMs, digits: 1), ReasonText.number(limit, digits: 1))
+        return .binary(pass, "latency \(took) ms \(pass ? "≤" : ">") \(most) ms")
     }
 
     /// `cost`: the call cost at most `threshold` US dollars, which is required; a call without a known price

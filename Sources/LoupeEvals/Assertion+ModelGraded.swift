@@ -50,13 +50,7 @@ extension Assertion {
     /// `similar`: the cosine similarity of the output's embedding and the reference's (or the best of a list of
     /// references) is at least the threshold (default 0.75); the score is that similarity, clamped to 0…1.
     func checkSimilar(_ text: String, _ value: JSONValue?, context: AssertionContext) async throws(CheckFailure) -> CheckResult {
-        let expected = "a string or a list of strings (the reference texts)"
-        let references: [String]
-        if case .array? = value {
-            references = try textList(value, expected: expected)
-        } else {
-            references = [try self.text(value, expected: expected)]
-        }
+        let references = try references(value)
         let grader = try requireGrader(context)
         let vectors: [[Double]]
         do {

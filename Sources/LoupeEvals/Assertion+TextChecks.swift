@@ -47,7 +47,8 @@ extension Assertion {
     func checkStartsWith(_ text: String, _ value: JSONValue?) throws(CheckFailure) -> CheckResult {
         let prefix = try self.text(value, expected: "a string (the text the output starts with)")
         if text.hasPrefix(prefix) { return .binary(true, "output starts with \(ReasonText.quote(prefix))") }
-        return .binary(false, "output starts \(ReasonText.quote(String(text.prefix(prefix.count + 10)), limit: 40)), not \(ReasonText.quote(prefix))")
+        let start = ReasonText.quote(String(text.prefix(prefix.count + 10)), limit: 40)
+        return .binary(false, "output starts \(start), not \(ReasonText.quote(prefix))")
     }
 
     /// `regex`: the pattern (RE2 syntax, Loupe's linear-time engine) matches somewhere in the output. Patterns
@@ -121,25 +122,22 @@ extension Assertion {
         )
     }
 
-    /// `rouge-n`: ROUGE-1 recall of the reference's words (n is 1, as Promptfoo's default); passes at the
-    /// threshold (default 0.75) or above.
+    /// `rouge-n`: ROUGE-1 recall of the reference's words (n is 1, as Promptfoo's default), against one reference
+    /// or the best of a list; passes at the threshold (default 0.75) or above.
     func checkRouge(_ text: String, _ value: JSONValue?) throws(CheckFailure) -> CheckResult {
-        let reference = try self.text(value, expected: "a string (the reference text)")
+        let references = try references(value)
         let minimum = threshold(default: 0.75)
-        let score = TextMetrics.rougeN(candidate: text, reference: reference, n: 1)
-        return CheckResult(pass: score >= minimum, score: score, reason: "ROUGE-1 recall \(Self.compare(score, minimum))")
+        let scores = references.map { TextMetrics.rougeN(candidate: text, reference: $0, n: 1) }
+        let score = scores.max() ?? 0
+        let best = references[scores.firstIndex(of: score) ?? 0]
+        let which = references.count == 1 ? "" : " (best of \(references.count), against \(ReasonText.quote(best, limit: 40)))"
+        return CheckResult(pass: score >= minimum, score: score, reason: "ROUGE-1 recall \(Self.compare(score, minimum))\(which)")
     }
 
     /// `bleu`: sentence BLEU (up to 4-grams, see `TextMetrics.bleu`) against one reference or a list of them;
     /// passes at the threshold (default 0.5) or above.
     func checkBLEU(_ text: String, _ value: JSONValue?) throws(CheckFailure) -> CheckResult {
-        let expected = "a string or a list of strings (the reference texts)"
-        let references: [String]
-        if case .array? = value {
-            references = try textList(value, expected: expected)
-        } else {
-            references = [try self.text(value, expected: expected)]
-        }
+        let references = try references(value)
         let minimum = threshold(default: 0.5)
         let score = TextMetrics.bleu(candidate: text, references: references)
         return CheckResult(pass: score >= minimum, score: score, reason: "BLEU \(Self.compare(score, minimum))")
@@ -148,5 +146,12 @@ extension Assertion {
     /// `0.833 ≥ 0.75` or `0.42 < 0.5`.
     static func compare(_ score: Double, _ minimum: Double) -> String {
         "\(ReasonText.number(score)) \(score >= minimum ? "≥" : "<") \(ReasonText.number(minimum))"
+    }
+
+    /// One reference text, or a list of them.
+    func references(_ value: JSONValue?) throws(CheckFailure) -> [String] {
+        let expected = "a string or a list of strings (the reference texts)"
+        if case .array? = value { return try textList(value, expected: expected) }
+        return [try text(value, expected: expected)]
     }
 }

@@ -47,7 +47,9 @@ extension Assertion {
     /// other types are skipped, and a bare `{name, parameters}` is taken as a function too.
     private func offeredFunctions(_ tools: JSONValue?) throws(CheckFailure) -> [(name: String, parameters: JSONValue?)] {
         guard let tools else { throw CheckFailure("\(typeName): the case offers no tools to check the calls against") }
-        guard case .array(let entries) = tools else { throw CheckFailure("\(typeName): the case's tools are not a list, got \(ReasonText.kindName(tools))") }
+        guard case .array(let entries) = tools else {
+            throw CheckFailure("\(typeName): the case's tools are not a list, got \(ReasonText.kindName(tools))")
+        }
         var functions: [(name: String, parameters: JSONValue?)] = []
         for entry in entries {
             if let type = entry["type"]?.stringValue, type != "function" { continue }

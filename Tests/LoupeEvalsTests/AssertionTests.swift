@@ -279,6 +279,10 @@ func strings(_ items: String...) -> JSONValue { .array(items.map(JSONValue.strin
         // "the" and "cat": 2 of 6.
         let fail = await check(.rougeN, .string("the cat is on the mat"), on: "The cat.")
         #expect(!fail.pass && abs(fail.score - 2.0 / 6.0) < 1e-12)
+        // The best of several references: "the cat" recalls 2 of 2 in the second.
+        let best = await check(.rougeN, strings("the cat is on the mat", "The cat"), on: "The cat.")
+        #expect(best.pass && best.score == 1 && best.reason == "ROUGE-1 recall 1 ≥ 0.75 (best of 2, against 'The cat')")
+        #expect(await check(.rougeN, .object([:]), on: "x").reason == "rouge-n expects a string or a list of strings (the reference texts), got an object")
     }
 
     @Test func bleu() async {
