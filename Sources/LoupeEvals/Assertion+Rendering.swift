@@ -15,7 +15,7 @@ extension Assertion {
         var scope = context.vars
         scope["vars"] = .object(context.vars)
         if let expected = context.expected { scope["expected"] = expected }
-        let mustacheScope = scope.mapValues(Self.mustacheValue)
+        let mustacheScope = scope.mapValues(EvalTemplate.mustacheValue)
         return try render(value, scope: scope, mustacheScope: mustacheScope)
     }
 
@@ -31,10 +31,10 @@ extension Assertion {
             }
             let template: MustacheTemplate
             do {
-                template = try MustacheTemplate(string: Self.plainText + text)
+                template = try MustacheTemplate(string: EvalTemplate.plainText + text)
             } catch let error as MustacheTemplate.ParserError {
                 let line = error.context.lineNumber
-                let column = line == 1 ? error.context.columnNumber - Self.plainText.count : error.context.columnNumber
+                let column = line == 1 ? error.context.columnNumber - EvalTemplate.plainText.count : error.context.columnNumber
                 throw CheckFailure(
                     "\(typeName): the value's template does not parse (line \(line), column \(max(column, 1))): \(error.error)"
                 )
@@ -54,9 +54,6 @@ extension Assertion {
             return value
         }
     }
-
-    /// The CONTENT_TYPE pragma turns off HTML escaping, as Loupe's prompt renderer does: `'` stays `'`.
-    private static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
     /// Whether any string in `value` holds a tag; most values have none and skip the template engine.
     private static func hasTemplate(_ value: JSONValue) -> Bool {
@@ -94,18 +91,5 @@ extension Assertion {
             current = next
         }
         return current
-    }
-
-    /// JSON as Mustache reads it (as Loupe's prompt renderer does): whole numbers print without a decimal
-    /// point, null is empty and falsy.
-    static func mustacheValue(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return Optional<String>.none as Any
-        case .bool(let bool): return bool
-        case .number(let number): return number.rounded() == number && abs(number) < 1e15 ? Int(number) as Any : number
-        case .string(let string): return string
-        case .array(let items): return items.map(mustacheValue)
-        case .object(let members): return members.mapValues(mustacheValue)
-        }
     }
 }

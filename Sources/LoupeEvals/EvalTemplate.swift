@@ -13,12 +13,15 @@ public enum EvalTemplate {
         guard text.contains("{{") else { return text }
         let template: MustacheTemplate
         do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            template = try MustacheTemplate(string: plainText + text)
         } catch {
             throw SyntaxError(description: "the template '\(text.prefix(60))' does not parse: \(error)")
         }
         return template.render(vars.mapValues(mustacheValue))
     }
+
+    /// The CONTENT_TYPE pragma turns off HTML escaping, as Loupe's prompt renderer does: `'` stays `'`.
+    static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
     /// JSON as Mustache reads it: whole numbers without a decimal point, null empty and falsy.
     static func mustacheValue(_ value: JSONValue) -> Any {

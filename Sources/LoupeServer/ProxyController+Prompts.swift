@@ -23,6 +23,8 @@ extension ProxyController {
         }
         call.trace.promptName = renderer.version.name
         call.trace.promptVersion = renderer.version.version
+        // Kept as Langfuse keeps them, so a dataset made from traces can re-run the prompt with the same inputs.
+        if !reference.variables.isEmpty { call.trace.metadata = (call.trace.metadata ?? [:]).merging(["prompt_variables": .object(reference.variables)]) { _, new in new } }
         let rendered: PromptTemplate
         do {
             rendered = try renderer.render(reference.variables)

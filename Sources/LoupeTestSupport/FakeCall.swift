@@ -4,8 +4,8 @@ import HummingbirdCore
 
 /// One request to a generation route and the deterministic answer it gets.
 ///
-/// The reply is `Hello from the fake upstream.` unless `x-fake-reply`, or `[[fake-reply: …]]` in the
-/// request's text, says otherwise. Tokens are
+/// The reply is `Hello from the fake upstream.` unless `x-fake-reply`, `[[fake-reply: …]]` in the
+/// request's text, or a scripted reply matching the last user message says otherwise. Tokens are
 /// whitespace-separated words: prompt tokens in the input, completion tokens in the reply.
 struct FakeCall: Sendable {
     static let defaultReply = "Hello from the fake upstream."
@@ -28,11 +28,11 @@ struct FakeCall: Sendable {
     /// Told how each event stream ends; nil when nobody asks.
     let recorder: RequestRecorder?
 
-    init(request: FakeJSON, model: String, headers: HTTPFields, recorder: RequestRecorder? = nil) {
+    init(request: FakeJSON, model: String, headers: HTTPFields, scriptedReplies: [FakeScriptedReply] = [], recorder: RequestRecorder? = nil) {
         self.recorder = recorder
         self.request = request
         self.model = model
-        self.reply = headers[.fakeReply] ?? Self.replyDirective(in: request) ?? Self.defaultReply
+        self.reply = headers[.fakeReply] ?? Self.replyDirective(in: request) ?? FakeScriptedReply.match(scriptedReplies, in: request) ?? Self.defaultReply
         self.cachedTokens = headers[.fakeCachedTokens].flatMap(Int.init) ?? 0
         self.reasoningTokens = headers[.fakeReasoningTokens].flatMap(Int.init) ?? 0
         self.chunkDelayMilliseconds = headers[.fakeChunkDelayMilliseconds].flatMap(Int.init) ?? 0

@@ -22,13 +22,19 @@ public struct FakeOpenAIUpstream: Sendable {
         public var requiredAPIKey: String?
         /// Keep every request for inspection; turn off for benchmarks.
         public var recordRequests: Bool
+        /// Answers chosen by what the last user message says, after the headers and directives.
+        public var scriptedReplies: [FakeScriptedReply]
 
         /// A configuration; the defaults listen on a free loopback port and record requests.
-        public init(host: String = "127.0.0.1", port: Int = 0, requiredAPIKey: String? = nil, recordRequests: Bool = true) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, requiredAPIKey: String? = nil, recordRequests: Bool = true,
+            scriptedReplies: [FakeScriptedReply] = []
+        ) {
             self.host = host
             self.port = port
             self.requiredAPIKey = requiredAPIKey
             self.recordRequests = recordRequests
+            self.scriptedReplies = scriptedReplies
         }
     }
 

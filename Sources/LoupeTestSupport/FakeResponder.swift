@@ -12,6 +12,7 @@ struct FakeResponder: HTTPResponder {
     let recordRequests: Bool
     /// `Bearer <key>` when a key is required.
     let expectedAuthorization: String?
+    let scriptedReplies: [FakeScriptedReply]
 
     static let maximumBodySize = 64 * 1024 * 1024
 
@@ -19,6 +20,7 @@ struct FakeResponder: HTTPResponder {
         self.recorder = recorder
         self.recordRequests = configuration.recordRequests
         self.expectedAuthorization = configuration.requiredAPIKey.map { "Bearer \($0)" }
+        self.scriptedReplies = configuration.scriptedReplies
     }
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
@@ -68,7 +70,7 @@ struct FakeResponder: HTTPResponder {
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             return FakeReply.error(400, "you must provide a model parameter", type: "invalid_request_error", param: "model")
         }
-        return reply(FakeCall(request: json, model: model, headers: headers, recorder: recorder))
+        return reply(FakeCall(request: json, model: model, headers: headers, scriptedReplies: scriptedReplies, recorder: recorder))
     }
 
     private func record(_ request: Request, body: ByteBuffer) {

@@ -20,11 +20,14 @@ struct FakeUpstreamCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 9100
     @Option(help: "Require `Authorization: Bearer <key>` with this key.") var apiKey: String?
     @Flag(help: "Do not keep received requests (for load tests).") var noRecord = false
+    @Option(help: ArgumentHelp("Scripted answers: a JSON list of {\"when\": TEXT, \"reply\": TEXT}; a request whose last user message contains TEXT gets the reply.", valueName: "FILE"))
+    var replies: String?
 
     func run() async throws {
         let host = host
+        let scripted = try replies.map(FakeScriptedReply.load) ?? []
         let app = FakeOpenAIUpstream.makeApplication(
-            .init(host: host, port: port, requiredAPIKey: apiKey, recordRequests: !noRecord),
+            .init(host: host, port: port, requiredAPIKey: apiKey, recordRequests: !noRecord, scriptedReplies: scripted),
             recorder: RequestRecorder()
         ) { port in
             // Unbuffered, so a script reading a pipe sees the line at once.

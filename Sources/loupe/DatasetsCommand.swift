@@ -86,7 +86,7 @@ struct DatasetsCommand: AsyncParsableCommand {
                   case .array(let choices)? = response["choices"], let answer = choices.first?["message"]?["content"]?.stringValue
             else { return nil }
             var vars: [String: JSONValue]
-            if case .object(let variables)? = request["prompt"]?["variables"] {
+            if case .object(let variables)? = trace.metadata?["prompt_variables"] {
                 vars = variables
             } else if case .array(let messages)? = request["messages"],
                       let last = messages.last(where: { $0["role"]?.stringValue == "user" })?["content"]?.stringValue
