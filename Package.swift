@@ -312,6 +312,8 @@ let package = Package(
                 "LoupeConfig",
                 "LoupeCore",
                 "LoupeSQLite",
+                "LoupeEvals",
+                "LoupePrompts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -19,6 +19,8 @@ import Testing
             #expect(reply.status == 200)
             #expect(reply.json?["object"] == .string("chat.completion"))
             let traceID = try #require(reply.traceID)
+            // The exact price travels with the answer, as LiteLLM's x-litellm-response-cost does.
+            #expect(reply.headers.first(name: "x-loupe-cost-usd") == "0.00000375")
 
             let received = try #require(loupe.upstream.requests().last)
             #expect(received.headers["authorization"] == "Bearer sk-provider")
@@ -192,7 +194,9 @@ import Testing
         try await withLoupe(logger: logger) { loupe in
             var ids: [String] = []
             for _ in 0..<3 {
-                ids.append(try #require(try await loupe.request("/v1/chat/completions", body: chatBody(model: "llama3.2")).traceID))
+                let reply = try await loupe.request("/v1/chat/completions", body: chatBody(model: "llama3.2"))
+                #expect(reply.headers.first(name: "x-loupe-cost-usd") == nil)  // no price, no header: never a made-up 0
+                ids.append(try #require(reply.traceID))
             }
             for id in ids {
                 let trace = try await loupe.trace(id)

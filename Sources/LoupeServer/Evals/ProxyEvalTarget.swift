@@ -72,7 +72,7 @@ public struct ProxyEvalTarget: EvalTarget {
         guard (200..<300).contains(status) else {
             let message = json?["error"]?["message"]?.stringValue ?? String(buffer: bytes).prefix(300).description
             throw EvalCallError(
-                message: message, status: status, retryable: status == 408 || status == 409 || status == 429 || status >= 500,
+                message: message, status: status, retryable: status == 408 || status == 429 || status >= 500,
                 retryAfterSeconds: response.headers.first(name: "retry-after").flatMap(Double.init)
             )
         }
