@@ -122,7 +122,8 @@ public struct EvalRunner: Sendable {
             output: nil, error: nil, attempts: 0, cached: false
         )
         // Each repetition is its own sample, so repeats do not share a cache entry.
-        let key = request.cacheKey + "#\(repetition)"
+        let input = await target.inputText(request)
+        let key = request.cacheKey(input: input) + "#\(repetition)"
         if let kept = options.cache?.output(for: key) {
             result.output = kept
             result.cached = true
@@ -138,7 +139,7 @@ public struct EvalRunner: Sendable {
         }
         guard let output = result.output else { return result }
         let context = AssertionContext(
-            vars: evalCase.vars, expected: evalCase.expected, tools: evalCase.tools, input: await target.inputText(request),
+            vars: evalCase.vars, expected: evalCase.expected, tools: evalCase.tools, input: input,
             guardrails: guardrails, grader: grader
         )
         var weighted = 0.0

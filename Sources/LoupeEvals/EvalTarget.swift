@@ -30,14 +30,13 @@ public struct EvalRequest: Sendable, Hashable {
         self.parameters = parameters
     }
 
-    /// What identifies the answer for the response cache: everything that goes into the request.
-    public var cacheKey: String {
-        var parts: [String: JSONValue] = ["model": .string(model), "vars": .object(vars), "parameters": .object(parameters)]
-        switch prompt {
-        case .registry(let name, let label, let version):
+    /// What identifies the answer for the response cache: the model, the request as rendered (`input`, so an
+    /// edited partial is a new entry), the parameters and the tools.
+    public func cacheKey(input: String) -> String {
+        var parts: [String: JSONValue] = ["model": .string(model), "input": .string(input), "parameters": .object(parameters)]
+        if case .registry(let name, _, let version) = prompt {
             parts["prompt"] = .string(name)
-            parts["version"] = version.map { .number(Double($0)) } ?? .string(label ?? "")
-        case .inline(let text): parts["text"] = .string(text)
+            parts["version"] = version.map { .number(Double($0)) } ?? .null
         }
         if let tools { parts["tools"] = tools }
         return JSONValue.object(parts).jsonText
