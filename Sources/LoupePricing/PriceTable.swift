@@ -110,6 +110,7 @@ private struct PriceFile: Decodable {
         var input: Amount
         var output: Amount?
         var cached_input: Amount?
+        var cache_write_input: Amount?
         var reasoning: Amount?
 
         func price(model: String, source: String) throws -> ModelPrice {
@@ -128,7 +129,8 @@ private struct PriceFile: Decodable {
                 input: try usd(input, "input")!,
                 output: try usd(output, "output"),
                 cachedInput: try usd(cached_input, "cached_input"),
-                reasoning: try usd(reasoning, "reasoning")
+                reasoning: try usd(reasoning, "reasoning"),
+                cacheWriteInput: try usd(cache_write_input, "cache_write_input")
             )
         }
     }

@@ -49,6 +49,19 @@ import Testing
         #expect(cost == USD("3.5"))  // 1×1 + 0.5×2 + 0.5×3
     }
 
+    @Test func promptCacheWritesAndReadsEachHaveTheirRate() throws {
+        // Claude Sonnet 4.5: $3 input, $0.30 cache read, $3.75 cache write, $15 output per 1M tokens.
+        let price = try #require(PriceTable.builtIn.price(for: "claude-sonnet-4-5-20250929"))
+        #expect(price.cacheWriteInput == USD("3.75"))
+        // 10,000 input in all: 2,000 read from the cache, 3,000 written to it, 5,000 plain; 1,000 output.
+        let usage = TokenUsage(inputTokens: 10_000, outputTokens: 1_000, cachedInputTokens: 2_000, cacheWriteInputTokens: 3_000)
+        // 5,000×3 + 2,000×0.30 + 3,000×3.75 + 1,000×15 per 1M = 0.015 + 0.0006 + 0.01125 + 0.015
+        #expect(price.cost(of: usage) == USD("0.04185"))
+        // A model without a write rate bills writes as input.
+        let plain = ModelPrice(input: USD("1")!, output: USD("1")!)
+        #expect(plain.cost(of: TokenUsage(inputTokens: 1_000_000, cacheWriteInputTokens: 400_000)) == USD("1"))
+    }
+
     @Test func pricingFileExtendsAndOverrides() throws {
         let file = #"{"models": {"gpt-4o-mini": {"input": "1", "output": "2"}, "llama3.2": {"input": "0.01", "output": "0.02"}}}"#
         let table = PriceTable.builtIn.merging(try PriceTable(json: Data(file.utf8), source: "test.json"))
