@@ -15,11 +15,14 @@ public struct CostFact: Sendable, Hashable {
     public var latencyMs: Double
     /// `name@version` of the registry prompt the call was rendered from.
     public var prompt: String?
+    /// The virtual key's name (names are unique among keys), when auth is on.
+    public var key: String?
 
     /// Keys are kept as the stores keep them, with NUL replaced, so that rollups and stored rows agree.
     public init(
         createdAtMillis: Int64, model: String?, provider: String?, user: String?, tags: [String],
-        inputTokens: Int64?, outputTokens: Int64?, costPicos: Int64?, isError: Bool, latencyMs: Double, prompt: String? = nil
+        inputTokens: Int64?, outputTokens: Int64?, costPicos: Int64?, isError: Bool, latencyMs: Double, prompt: String? = nil,
+        key: String? = nil
     ) {
         self.createdAtMillis = createdAtMillis
         self.model = model?.withoutNUL
@@ -33,6 +36,7 @@ public struct CostFact: Sendable, Hashable {
         self.isError = isError
         self.latencyMs = latencyMs
         self.prompt = prompt?.withoutNUL
+        self.key = key?.withoutNUL
     }
 
     /// The facts of a stored trace.
@@ -42,7 +46,7 @@ public struct CostFact: Sendable, Hashable {
             tags: trace.tags, inputTokens: trace.usage.inputTokens.map(Int64.init),
             outputTokens: trace.usage.outputTokens.map(Int64.init), costPicos: trace.cost?.picos,
             isError: trace.status == .error, latencyMs: trace.latencyMs,
-            prompt: Self.promptKey(name: trace.promptName, version: trace.promptVersion)
+            prompt: Self.promptKey(name: trace.promptName, version: trace.promptVersion), key: trace.keyName
         )
     }
 
@@ -58,6 +62,7 @@ public struct CostFact: Sendable, Hashable {
         case .day: [CostRollup.dayString(day)]
         case .tag: tags.isEmpty ? [nil] : tags
         case .prompt: [prompt]
+        case .key: [key]
         }
     }
 

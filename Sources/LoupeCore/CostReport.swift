@@ -2,7 +2,7 @@ import Foundation
 
 /// What a cost report groups by.
 public enum CostDimension: String, Sendable, CaseIterable, Codable {
-    case model, provider, user, day, tag, prompt
+    case model, provider, user, day, tag, prompt, key
 }
 
 /// The question a cost report answers: spend grouped by one dimension over a time window.

@@ -4,9 +4,9 @@ import Foundation
 extension Trace: Codable {
     enum CodingKeys: String, CodingKey {
         case id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error
-        case latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd
+        case latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, cache_write_input_tokens, reasoning_tokens, cost_usd
         case user, session_id, tags, metadata, request, response, request_truncated, response_truncated
-        case prompt_name, prompt_version, guardrails
+        case prompt_name, prompt_version, guardrails, key_id, key_name
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -26,6 +26,7 @@ extension Trace: Codable {
         try c.encode(usage.inputTokens, forKey: .input_tokens)
         try c.encode(usage.outputTokens, forKey: .output_tokens)
         try c.encode(usage.cachedInputTokens, forKey: .cached_input_tokens)
+        try c.encode(usage.cacheWriteInputTokens, forKey: .cache_write_input_tokens)
         try c.encode(usage.reasoningTokens, forKey: .reasoning_tokens)
         try c.encode(cost, forKey: .cost_usd)
         try c.encode(user, forKey: .user)
@@ -40,6 +41,8 @@ extension Trace: Codable {
         try c.encode(promptName, forKey: .prompt_name)
         try c.encode(promptVersion, forKey: .prompt_version)
         try c.encode(guardrails, forKey: .guardrails)
+        try c.encode(keyID, forKey: .key_id)
+        try c.encode(keyName, forKey: .key_name)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -72,7 +75,8 @@ extension Trace: Codable {
                 inputTokens: try c.decodeIfPresent(Int.self, forKey: .input_tokens),
                 outputTokens: try c.decodeIfPresent(Int.self, forKey: .output_tokens),
                 cachedInputTokens: try c.decodeIfPresent(Int.self, forKey: .cached_input_tokens),
-                reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoning_tokens)
+                reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoning_tokens),
+                cacheWriteInputTokens: try c.decodeIfPresent(Int.self, forKey: .cache_write_input_tokens)
             ),
             cost: try c.decodeIfPresent(USD.self, forKey: .cost_usd),
             user: try c.decodeIfPresent(String.self, forKey: .user),
@@ -85,7 +89,9 @@ extension Trace: Codable {
             responseTruncated: try c.decodeIfPresent(Bool.self, forKey: .response_truncated) ?? false,
             promptName: try c.decodeIfPresent(String.self, forKey: .prompt_name),
             promptVersion: try c.decodeIfPresent(Int.self, forKey: .prompt_version),
-            guardrails: try c.decodeIfPresent([GuardrailResult].self, forKey: .guardrails) ?? []
+            guardrails: try c.decodeIfPresent([GuardrailResult].self, forKey: .guardrails) ?? [],
+            keyID: try c.decodeIfPresent(String.self, forKey: .key_id),
+            keyName: try c.decodeIfPresent(String.self, forKey: .key_name)
         )
     }
 }

@@ -38,6 +38,9 @@ public struct Trace: Sendable, Hashable {
     public var promptVersion: Int?
     /// What the guardrail checks found on the way in and out; empty when none fired.
     public var guardrails: [GuardrailResult]
+    /// The virtual key the call came with, when auth is on: its id and its name at the time.
+    public var keyID: String?
+    public var keyName: String?
 
     public init(
         id: String = TraceID.make(),
@@ -64,7 +67,9 @@ public struct Trace: Sendable, Hashable {
         responseTruncated: Bool = false,
         promptName: String? = nil,
         promptVersion: Int? = nil,
-        guardrails: [GuardrailResult] = []
+        guardrails: [GuardrailResult] = [],
+        keyID: String? = nil,
+        keyName: String? = nil
     ) {
         self.id = id
         self.createdAt = createdAt
@@ -91,5 +96,7 @@ public struct Trace: Sendable, Hashable {
         self.promptName = promptName
         self.promptVersion = promptVersion
         self.guardrails = guardrails
+        self.keyID = keyID
+        self.keyName = keyName
     }
 }

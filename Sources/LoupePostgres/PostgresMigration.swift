@@ -104,5 +104,16 @@ struct PostgresMigration: Sendable {
             )
             """,
         ]),
+        PostgresMigration(name: "v13-keys", statements: [
+            "ALTER TABLE traces ADD COLUMN cache_write_input_tokens BIGINT, ADD COLUMN key_id TEXT, ADD COLUMN key_name TEXT",
+            "CREATE INDEX traces_key ON traces (key_id, created_at) WHERE key_id IS NOT NULL",
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, key_hash TEXT NOT NULL UNIQUE, key_prefix TEXT NOT NULL,
+                created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, budget_picos BIGINT, budget_period TEXT NOT NULL,
+                rpm INTEGER, tpm INTEGER, models TEXT[] NOT NULL, scopes TEXT[] NOT NULL
+            )
+            """,
+        ]),
     ]
 }

@@ -25,7 +25,7 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     static func wrapping(_ error: any Error, operation: String, endpoint: String) -> any Error {
         switch error {
         // Domain errors say what the caller did wrong; they pass through as they are.
-        case is PostgresStoreError, is SchemaError, is CancellationError, is TrackingError, is PromptError: return error
+        case is PostgresStoreError, is SchemaError, is CancellationError, is TrackingError, is PromptError, is KeyError: return error
         case let error as PSQLError:
             return PostgresStoreError(operation: operation, endpoint: endpoint, reason: reason(for: error), underlying: error)
         default:

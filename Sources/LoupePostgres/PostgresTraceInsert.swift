@@ -42,8 +42,11 @@ enum PostgresTraceInsert {
         var costs: [Int64?] = [], users: [String?] = [], sessions: [String?] = [], tags: [String] = [], metadata: [String?] = []
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
         var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
-        var guardrails: [String?] = []
+        var guardrails: [String?] = [], cacheWriteTokens: [Int64?] = [], keyIDs: [String?] = [], keyNames: [String?] = []
         for trace in traces {
+            cacheWriteTokens.append(trace.usage.cacheWriteInputTokens.map(Int64.init))
+            keyIDs.append(trace.keyID.map(text))
+            keyNames.append(trace.keyName.map(text))
             days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
             buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
             promptNames.append(trace.promptName.map(text))
@@ -92,23 +95,27 @@ enum PostgresTraceInsert {
                     \(PostgresNullableArray(metadata))::text[], \(PostgresNullableArray(requests))::text[],
                     \(PostgresNullableArray(responses))::text[], \(requestTruncated)::bool[], \(responseTruncated)::bool[],
                     \(days)::int8[], \(buckets)::int4[], \(PostgresNullableArray(promptNames))::text[],
-                    \(PostgresNullableArray(promptVersions))::int4[], \(PostgresNullableArray(guardrails))::text[]
+                    \(PostgresNullableArray(promptVersions))::int4[], \(PostgresNullableArray(guardrails))::text[],
+                    \(PostgresNullableArray(cacheWriteTokens))::int8[], \(PostgresNullableArray(keyIDs))::text[],
+                    \(PostgresNullableArray(keyNames))::text[]
                 ) AS u(
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal,
-                    metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version, guardrails
+                    metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version, guardrails,
+                    cache_write_input_tokens, key_id, key_name
                 )
             ),
             inserted AS (
                 INSERT INTO traces (
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-                    request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails
+                    request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails,
+                    cache_write_input_tokens, key_id, key_name
                 )
                 SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
                     tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version,
-                    guardrails::jsonb
+                    guardrails::jsonb, cache_write_input_tokens, key_id, key_name
                 FROM input
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
@@ -121,6 +128,7 @@ enum PostgresTraceInsert {
                 UNION ALL SELECT 'provider', provider, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
                 UNION ALL SELECT 'user', user_id, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
                 UNION ALL SELECT 'day', NULL, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
+                UNION ALL SELECT 'key', key_name, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
                 UNION ALL SELECT 'prompt', prompt_name || COALESCE('@' || prompt_version, ''), day, bucket, input_tokens, output_tokens,
                     cost_picos, status FROM facts
                 UNION ALL SELECT 'tag', g.tag, day, bucket, input_tokens, output_tokens, cost_picos, status

@@ -155,7 +155,7 @@ extension PostgresTraceStore {
             var builder = PostgresQueryBuilder()
             var sql = """
                 SELECT created_at, id, model, provider, user_id, \(withTags ? "tags" : "'{}'::text[]"), input_tokens,
-                       output_tokens, cost_picos, status, latency_ms, prompt_name, prompt_version
+                       output_tokens, cost_picos, status, latency_ms, prompt_name, prompt_version, key_name
                 FROM traces WHERE created_at >= \(builder.bind(range.lowerBound)) AND created_at < \(builder.bind(range.upperBound))
                 """
             if let after { sql += " AND (created_at, id) > (\(builder.bind(after.createdAt)), \(builder.bind(after.id)))" }
@@ -163,12 +163,12 @@ extension PostgresTraceStore {
             builder.append(sql)
             let rows = try await connection.query(builder.query, logger: logger).collect()
             for row in rows {
-                let (createdAt, id, model, provider, user, tags, input, output, cost, status, latency, promptName, promptVersion) =
-                    try row.decode((Int64, String, String?, String?, String?, [String], Int64?, Int64?, Int64?, String, Double, String?, Int?).self)
+                let (createdAt, id, model, provider, user, tags, input, output, cost, status, latency, promptName, promptVersion, keyName) =
+                    try row.decode((Int64, String, String?, String?, String?, [String], Int64?, Int64?, Int64?, String, Double, String?, Int?, String?).self)
                 try body(CostFact(
                     createdAtMillis: createdAt, model: model, provider: provider, user: user, tags: tags, inputTokens: input,
                     outputTokens: output, costPicos: cost, isError: status == TraceStatus.error.rawValue, latencyMs: latency,
-                    prompt: CostFact.promptKey(name: promptName, version: promptVersion)
+                    prompt: CostFact.promptKey(name: promptName, version: promptVersion), key: keyName
                 ))
                 after = (createdAt, id)
             }

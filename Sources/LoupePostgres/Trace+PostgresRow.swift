@@ -7,7 +7,8 @@ extension Trace {
     static let postgresColumns = """
         id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
         input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
-        request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails::text AS guardrails
+        request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails::text AS guardrails,
+        cache_write_input_tokens, key_id, key_name
         """
 
     /// Reads a row of the `traces` table selected with `postgresColumns`.
@@ -35,7 +36,8 @@ extension Trace {
                 inputTokens: try row["input_tokens"].decode(Int?.self),
                 outputTokens: try row["output_tokens"].decode(Int?.self),
                 cachedInputTokens: try row["cached_input_tokens"].decode(Int?.self),
-                reasoningTokens: try row["reasoning_tokens"].decode(Int?.self)
+                reasoningTokens: try row["reasoning_tokens"].decode(Int?.self),
+                cacheWriteInputTokens: try row["cache_write_input_tokens"].decode(Int?.self)
             ),
             cost: try row["cost_picos"].decode(Int64?.self).map(USD.init(picos:)),
             user: try row["user_id"].decode(String?.self),
@@ -48,7 +50,9 @@ extension Trace {
             responseTruncated: try row["response_truncated"].decode(Bool.self),
             promptName: try row["prompt_name"].decode(String?.self),
             promptVersion: try row["prompt_version"].decode(Int?.self),
-            guardrails: GuardrailResult.fromStoredJSON(try row["guardrails"].decode(String?.self))
+            guardrails: GuardrailResult.fromStoredJSON(try row["guardrails"].decode(String?.self)),
+            keyID: try row["key_id"].decode(String?.self),
+            keyName: try row["key_name"].decode(String?.self)
         )
     }
 }

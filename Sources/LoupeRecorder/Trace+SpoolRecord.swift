@@ -28,12 +28,15 @@ extension Trace {
         put("output_tokens", usage.outputTokens)
         put("cached_input_tokens", usage.cachedInputTokens)
         put("reasoning_tokens", usage.reasoningTokens)
+        put("cache_write_input_tokens", usage.cacheWriteInputTokens)
         // A string, because picos can exceed the integers a double holds exactly.
         put("cost_picos", cost.map { String($0.picos) })
         put("user", user)
         put("session_id", sessionID)
         put("prompt_name", promptName)
         put("prompt_version", promptVersion)
+        put("key_id", keyID)
+        put("key_name", keyName)
         if let metadata { record["metadata"] = .object(metadata) }
         if !guardrails.isEmpty { record["guardrails"] = .array(guardrails.map(\.json)) }
         put("request", request)
@@ -71,7 +74,8 @@ extension Trace {
             ttftMs: ttft,
             usage: TokenUsage(
                 inputTokens: int("input_tokens"), outputTokens: int("output_tokens"),
-                cachedInputTokens: int("cached_input_tokens"), reasoningTokens: int("reasoning_tokens")
+                cachedInputTokens: int("cached_input_tokens"), reasoningTokens: int("reasoning_tokens"),
+                cacheWriteInputTokens: int("cache_write_input_tokens")
             ),
             cost: r["cost_picos"]?.stringValue.flatMap(Int64.init).map(USD.init(picos:)),
             user: r["user"]?.stringValue,
@@ -84,7 +88,9 @@ extension Trace {
             responseTruncated: responseTruncated,
             promptName: r["prompt_name"]?.stringValue,
             promptVersion: int("prompt_version"),
-            guardrails: { if case .array(let items)? = r["guardrails"] { items.compactMap(GuardrailResult.init(json:)) } else { [] } }()
+            guardrails: { if case .array(let items)? = r["guardrails"] { items.compactMap(GuardrailResult.init(json:)) } else { [] } }(),
+            keyID: r["key_id"]?.stringValue,
+            keyName: r["key_name"]?.stringValue
         )
     }
 }

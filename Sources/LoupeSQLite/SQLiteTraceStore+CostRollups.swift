@@ -111,7 +111,7 @@ extension SQLiteTraceStore {
     ) throws {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT created_at, model, provider, user, \(withTags ? "tags" : "'[]'") AS tags, input_tokens, output_tokens,
-                   cost_picos, status, latency_ms, prompt_name, prompt_version
+                   cost_picos, status, latency_ms, prompt_name, prompt_version, key_name
             FROM traces WHERE created_at >= ? AND created_at < ? ORDER BY created_at
             """, arguments: [range.lowerBound, range.upperBound])
         while let row = try rows.next() {
@@ -120,7 +120,7 @@ extension SQLiteTraceStore {
                 tags: withTags ? strings(fromJSON: row["tags"]) : [], inputTokens: row["input_tokens"],
                 outputTokens: row["output_tokens"], costPicos: row["cost_picos"],
                 isError: row["status"] == TraceStatus.error.rawValue, latencyMs: row["latency_ms"],
-                prompt: CostFact.promptKey(name: row["prompt_name"], version: row["prompt_version"])
+                prompt: CostFact.promptKey(name: row["prompt_name"], version: row["prompt_version"]), key: row["key_name"]
             ))
         }
     }

@@ -159,6 +159,9 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v12-eval-cases") { db in
             try db.execute(sql: Self.createEvalCases)
         }
+        migrator.registerMigration("v13-keys") { db in
+            try db.execute(sql: Self.createKeys)
+        }
         return migrator
     }
 
@@ -170,8 +173,8 @@ public final class SQLiteTraceStore: TraceStore {
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
                     latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
                     user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
-                    prompt_name, prompt_version, guardrails
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    prompt_name, prompt_version, guardrails, cache_write_input_tokens, key_id, key_name
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
             var rollup = CostRollup()
@@ -206,6 +209,9 @@ public final class SQLiteTraceStore: TraceStore {
                 try row.bind(trace.promptName?.withoutNUL)
                 try row.bind(trace.promptVersion)
                 try row.bind(GuardrailResult.storedJSON(trace.guardrails)?.withoutNUL)
+                try row.bind(trace.usage.cacheWriteInputTokens)
+                try row.bind(trace.keyID?.withoutNUL)
+                try row.bind(trace.keyName?.withoutNUL)
                 try row.execute()
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
@@ -310,7 +316,8 @@ public final class SQLiteTraceStore: TraceStore {
             ttftMs: row["ttft_ms"],
             usage: TokenUsage(
                 inputTokens: row["input_tokens"], outputTokens: row["output_tokens"],
-                cachedInputTokens: row["cached_input_tokens"], reasoningTokens: row["reasoning_tokens"]
+                cachedInputTokens: row["cached_input_tokens"], reasoningTokens: row["reasoning_tokens"],
+                cacheWriteInputTokens: row["cache_write_input_tokens"]
             ),
             cost: picos.map(USD.init(picos:)),
             user: row["user"],
@@ -323,7 +330,9 @@ public final class SQLiteTraceStore: TraceStore {
             responseTruncated: row["response_truncated"],
             promptName: row["prompt_name"],
             promptVersion: row["prompt_version"],
-            guardrails: GuardrailResult.fromStoredJSON(row["guardrails"])
+            guardrails: GuardrailResult.fromStoredJSON(row["guardrails"]),
+            keyID: row["key_id"],
+            keyName: row["key_name"]
         )
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import LoupeCore
+
+/// Virtual keys, and spend per key or user from the recorded traces.
+extension SQLiteTraceStore: KeyStore {
+    static let createKeys = """
+        ALTER TABLE traces ADD COLUMN cache_write_input_tokens INTEGER;
+        ALTER TABLE traces ADD COLUMN key_id TEXT;
+        ALTER TABLE traces ADD COLUMN key_name TEXT;
+        CREATE INDEX traces_key ON traces(key_id, created_at) WHERE key_id IS NOT NULL;
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL UNIQUE,        -- SHA-256 of the key; the key itself is never stored
+            key_prefix TEXT NOT NULL,
+            created_at INTEGER NOT NULL,          -- Unix milliseconds
+            expires_at INTEGER,
+            revoked_at INTEGER,
+            budget_picos INTEGER,
+            budget_period TEXT NOT NULL,
+            rpm INTEGER,
+            tpm INTEGER,
+            models TEXT NOT NULL,                 -- JSON array; empty allows every model
+            scopes TEXT NOT NULL                  -- JSON array
+        ) STRICT;
+        """
+
+    public func createKey(_ key: VirtualKey) async throws {
+        try await writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE name = ?", arguments: [key.name]) != nil { throw KeyError.nameTaken(key.name) }
+            try db.execute(sql: """
+                INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at, expires_at, revoked_at, budget_picos, budget_period, rpm, tpm, models, scopes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    key.id, key.name, key.keyHash, key.keyPrefix, key.createdAt.unixMillis, key.expiresAt?.unixMillis, key.revokedAt?.unixMillis,
+                    key.budget?.picos, key.budgetPeriod.rawValue, key.rpm, key.tpm, Self.jsonArray(key.models), Self.jsonArray(key.scopes.map(\.rawValue)),
+                ])
+        }
+    }
+
+    public func keys() async throws -> [VirtualKey] {
+        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at DESC, id").map(Self.key(from:)) }
+    }
+
+    public func key(id: String) async throws -> VirtualKey? {
+        try await writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.key(from:)) }
+    }
+
+    public func key(hash: String) async throws -> VirtualKey? {
+        try await writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE key_hash = ?", arguments: [hash]).map(Self.key(from:)) }
+    }
+
+    public func revokeKey(id: String, at date: Date) async throws -> VirtualKey? {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", arguments: [date.unixMillis, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.key(from:))
+        }
+    }
+
+    public func rotateKey(id: String, hash: String, prefix: String) async throws -> VirtualKey? {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE api_keys SET key_hash = ?, key_prefix = ? WHERE id = ?", arguments: [hash, prefix, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.key(from:))
+        }
+    }
+
+    public func spend(keyID: String, since date: Date) async throws -> USD {
+        try await writer.read { db in
+            USD(picos: try Int64.fetchOne(db, sql: "SELECT coalesce(sum(cost_picos), 0) FROM traces WHERE key_id = ? AND created_at >= ?", arguments: [keyID, date.unixMillis]) ?? 0)
+        }
+    }
+
+    public func spend(user: String, since date: Date) async throws -> USD {
+        try await writer.read { db in
+            USD(picos: try Int64.fetchOne(db, sql: "SELECT coalesce(sum(cost_picos), 0) FROM traces WHERE user = ? AND created_at >= ?", arguments: [user, date.unixMillis]) ?? 0)
+        }
+    }
+
+    static func key(from row: Row) -> VirtualKey {
+        func date(_ column: String) -> Date? { (row[column] as Int64?).map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+        return VirtualKey(
+            id: row["id"], name: row["name"], keyHash: row["key_hash"], keyPrefix: row["key_prefix"], createdAt: date("created_at")!,
+            expiresAt: date("expires_at"), revokedAt: date("revoked_at"), budget: (row["budget_picos"] as Int64?).map(USD.init(picos:)),
+            budgetPeriod: VirtualKey.BudgetPeriod(rawValue: row["budget_period"]) ?? .month, rpm: row["rpm"], tpm: row["tpm"],
+            models: strings(fromJSON: row["models"]), scopes: strings(fromJSON: row["scopes"]).compactMap(VirtualKey.Scope.init(rawValue:))
+        )
+    }
+}
