@@ -4,12 +4,24 @@ import Yams
 /// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
 public enum ConfigLoader {
     /// The top-level keys a config file may use.
-    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails"]
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails", "auth", "budgets"]
 
     /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
     public static func defaults(environment: [String: String]) -> LoupeConfiguration {
         let key = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        return LoupeConfiguration(providers: ["openai": .openAIDefault(apiKey: key)], defaultProvider: "openai")
+        return LoupeConfiguration(
+            providers: ["openai": .openAIDefault(apiKey: key)], defaultProvider: "openai",
+            masterKey: environment["LOUPE_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        )
+    }
+
+    /// Refuses a master key too short to resist guessing.
+    public static func validate(masterKey: String?, file: String?, line: Int?) throws(ConfigError) {
+        guard let masterKey, masterKey.count < LoupeConfiguration.minimumMasterKeyLength else { return }
+        throw ConfigError(
+            file: file, line: line, key: "auth.master_key",
+            message: "the master key has \(masterKey.count) characters; use at least \(LoupeConfiguration.minimumMasterKeyLength), such as the output of `openssl rand -hex 32`"
+        )
     }
 
     /// Reads the file at `path`.
@@ -87,6 +99,28 @@ public enum ConfigLoader {
                 config.defaultProvider = value.isNull ? nil : try value.string()
             case "guardrails":
                 config.guardrails = try guardrails(value, baseDirectory: baseDirectory)
+            case "auth":
+                for (_, item) in try value.mapping(allowed: ["master_key"]) {
+                    let text = try item.string()
+                    config.masterKey = text.isEmpty ? config.masterKey : text
+                    try validate(masterKey: config.masterKey, file: file, line: item.line)
+                }
+            case "budgets":
+                for (_, item) in try value.mapping(allowed: ["user"]) {
+                    var usd: Decimal?
+                    var period = LoupeConfiguration.Budget.Period.month
+                    for (field, entry) in try item.mapping(allowed: ["budget_usd", "period"]) {
+                        if field == "budget_usd" {
+                            guard let amount = Decimal(string: try entry.string()), amount >= 0 else { throw entry.error("expected an amount in US dollars, such as 5 or 0.50") }
+                            usd = amount
+                        } else {
+                            guard let value = LoupeConfiguration.Budget.Period(rawValue: try entry.string()) else { throw entry.error("expected day or month") }
+                            period = value
+                        }
+                    }
+                    guard let usd else { throw item.error("missing 'budget_usd'") }
+                    config.userBudget = LoupeConfiguration.Budget(usd: usd, period: period)
+                }
             case "pricing":
                 for (_, item) in try value.mapping(allowed: ["file"]) {
                     let path = try item.string()
@@ -105,12 +139,14 @@ public enum ConfigLoader {
         for (name, item) in modelNodes {
             var providerNode: ConfigNode?
             var model = LoupeConfiguration.Model(provider: "")
-            for (field, value) in try item.mapping(allowed: ["provider", "model"]) {
-                if field == "provider" {
+            for (field, value) in try item.mapping(allowed: ["provider", "model", "rpm", "tpm"]) {
+                switch field {
+                case "provider":
                     providerNode = value
                     model.provider = try value.string()
-                } else {
-                    model.upstreamModel = try value.string()
+                case "rpm": model.rpm = try value.int(in: 1...100_000_000)
+                case "tpm": model.tpm = try value.int(in: 1...Int(Int32.max))
+                default: model.upstreamModel = try value.string()
                 }
             }
             guard let providerNode else {

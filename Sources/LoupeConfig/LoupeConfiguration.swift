@@ -19,6 +19,29 @@ public struct LoupeConfiguration: Sendable, Equatable {
     public var sourceFile: String?
     /// Guardrail policies and where they apply; empty checks nothing.
     public var guardrails: GuardrailsSpec
+    /// The admin key; when set, `/v1` needs a virtual key and `/api` the master key or a key with `read`.
+    public var masterKey: String?
+    /// A spending limit that every user (`X-Loupe-User`, or the body's `user`) has on their own; nil is none.
+    public var userBudget: Budget?
+
+    /// The shortest master key accepted: 32 characters, as LiteLLM and Portkey generate them.
+    public static let minimumMasterKeyLength = 32
+
+    /// A spending limit in US dollars per UTC day or calendar month.
+    public struct Budget: Sendable, Equatable {
+        public var usd: USDAmount
+        public var period: Period
+
+        public enum Period: String, Sendable, Equatable, CaseIterable { case day, month }
+
+        public init(usd: USDAmount, period: Period) {
+            self.usd = usd
+            self.period = period
+        }
+    }
+
+    /// A dollar amount as written in the config, exact.
+    public typealias USDAmount = Decimal
 
     public init(
         server: Server = Server(),
@@ -29,7 +52,9 @@ public struct LoupeConfiguration: Sendable, Equatable {
         pricingFile: String? = nil,
         retentionDays: Int? = nil,
         sourceFile: String? = nil,
-        guardrails: GuardrailsSpec = GuardrailsSpec()
+        guardrails: GuardrailsSpec = GuardrailsSpec(),
+        masterKey: String? = nil,
+        userBudget: Budget? = nil
     ) {
         self.server = server
         self.store = store
@@ -40,6 +65,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
         self.retentionDays = retentionDays
         self.sourceFile = sourceFile
         self.guardrails = guardrails
+        self.masterKey = masterKey
+        self.userBudget = userBudget
     }
 
     /// The listening socket and request limits.
@@ -48,6 +75,9 @@ public struct LoupeConfiguration: Sendable, Equatable {
         public var port: Int
         /// Requests with a larger body get 413.
         public var maxBodyBytes: Int
+
+        /// Listen beyond loopback although auth is off (`--insecure-public`).
+        public var insecurePublic = false
 
         public init(host: String = "127.0.0.1", port: Int = 4000, maxBodyBytes: Int = 32 * 1024 * 1024) {
             self.host = host
@@ -133,10 +163,15 @@ public struct LoupeConfiguration: Sendable, Equatable {
         public var provider: String
         /// The name sent upstream; nil sends the client's name unchanged.
         public var upstreamModel: String?
+        /// Requests and tokens per minute for the model, across all keys; nil is no limit.
+        public var rpm: Int?
+        public var tpm: Int?
 
-        public init(provider: String, upstreamModel: String? = nil) {
+        public init(provider: String, upstreamModel: String? = nil, rpm: Int? = nil, tpm: Int? = nil) {
             self.provider = provider
             self.upstreamModel = upstreamModel
+            self.rpm = rpm
+            self.tpm = tpm
         }
     }
 }

@@ -14,10 +14,12 @@ public struct APIError: Error, Sendable, Equatable {
     public var param: String?
     /// More members of the `error` object, such as which guardrail fired.
     public var details: [String: JSONValue]
+    /// Seconds for a `Retry-After` header, on a rate limit.
+    public var retryAfterSeconds: Int?
 
     public init(
         status: HTTPResponse.Status, message: String, type: String = "invalid_request_error", code: String? = nil, param: String? = nil,
-        details: [String: JSONValue] = [:]
+        details: [String: JSONValue] = [:], retryAfterSeconds: Int? = nil
     ) {
         self.status = status
         self.message = message
@@ -25,6 +27,7 @@ public struct APIError: Error, Sendable, Equatable {
         self.code = code
         self.param = param
         self.details = details
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// The JSON body.
@@ -46,6 +49,7 @@ public struct APIError: Error, Sendable, Equatable {
     public func response(headers extraHeaders: HTTPFields = [:]) -> Response {
         var headers = extraHeaders
         headers[.contentType] = "application/json"
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 

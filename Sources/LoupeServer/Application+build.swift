@@ -37,18 +37,32 @@ public func buildApplication(
         prices = prices.merging(try PriceTable(contentsOf: file))
     }
 
+    try ConfigLoader.validate(masterKey: configuration.masterKey, file: configuration.sourceFile, line: nil)
+    // Without auth anyone who reaches the port can spend on the providers' keys: loopback only, unless told.
+    if configuration.masterKey == nil, !configuration.server.insecurePublic, !isLoopback(configuration.server.host) {
+        throw ConfigError(
+            file: configuration.sourceFile, line: nil, key: "server.host",
+            message: "'\(configuration.server.host)' is reachable from other machines, and auth is off: set auth.master_key (or LOUPE_MASTER_KEY) to require keys, "
+                + "or pass --insecure-public to serve without them"
+        )
+    }
+    let gateway = configuration.masterKey.map { Gateway(masterKey: $0, store: store, configuration: configuration) }
+
     let queue = TraceQueue(capacity: queueCapacity)
     let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
     let traceWriter = TraceWriter(queue: queue, store: store, spool: spool, configuration: writer, logger: logger)
     let upstream = UpstreamClient()
-    let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger)
+    var observer: (@Sendable (Trace) -> Void)?
+    if let gateway { observer = { trace in gateway.settle(trace) } }
+    let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger, observer: observer)
 
     let prompts = PromptCache(store: store)
 
     let guardrails = try GuardrailPolicySet(configuration.guardrails)
 
     let router = Router(context: BasicRequestContext.self)
-    let proxy = ProxyController<BasicRequestContext>(
+    if let gateway { router.add(middleware: APIAuthMiddleware(gateway: gateway)) }
+    var proxy = ProxyController<BasicRequestContext>(
         modelRouter: ModelRouter(configuration: configuration),
         client: upstream.http,
         recorder: recorder,
@@ -56,7 +70,9 @@ public func buildApplication(
         guardrails: guardrails,
         maxBodyBytes: configuration.server.maxBodyBytes
     )
+    proxy.gateway = gateway
     proxy.addRoutes(to: router)
+    KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
     MLflowController<BasicRequestContext>(store: store, registry: store, loggedModels: store, logger: logger).addRoutes(to: router)
     let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
@@ -95,4 +111,9 @@ public func buildApplication(
 func defaultSpoolPath(port: Int) -> String {
     let name = port == 0 ? "traces-pid\(getpid()).spool" : "traces-\(port).spool"
     return "loupe-data/spool/" + name
+}
+
+/// True for addresses only this machine can reach.
+func isLoopback(_ host: String) -> Bool {
+    host == "localhost" || host == "::1" || host.hasPrefix("127.")
 }

@@ -10,6 +10,8 @@ struct ProxyCall: Sendable {
     /// The guardrail policy that applies, and where the endpoint keeps its text.
     var guardrails: GuardrailPolicy?
     var guardedFormat: GuardedText.Format?
+    /// The virtual key the call came with, when auth is on.
+    var key: VirtualKey?
 
     init(trace: Trace, route: ModelRouter.Route? = nil) {
         self.trace = trace

@@ -11,6 +11,13 @@ extension ProxyController {
     /// `GET /v1/models`: the configured model names, then the default provider's own list.
     func listModels(_ request: Request) async -> Response {
         var call = ProxyCall(trace: Trace(endpoint: request.uri.path))
+        if let gateway {
+            do throws(APIError) {
+                call.key = try await gateway.authenticate(request.headers)
+            } catch {
+                return await fail(&call, error)
+            }
+        }
         var data: [JSONValue] = modelRouter.configuredModels.map { name in
             .object([
                 "id": .string(name),

@@ -18,6 +18,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
     let prompts: PromptCache
     let guardrails: GuardrailPolicySet
     let maxBodyBytes: Int
+    /// Keys, budgets and rate limits; nil when auth is off.
+    var gateway: Gateway? = nil
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
     static var maxResponseBytes: Int { 256 * 1024 * 1024 }
@@ -45,6 +47,16 @@ struct ProxyController<Context: RequestContext>: Sendable {
             call.trace.metadata = annotations.metadata
         } catch {
             return await fail(&call, error)
+        }
+        // The guardrail judge's own calls come from inside (no headers to check); every other call shows its key.
+        if let gateway, applyGuardrails {
+            do throws(APIError) {
+                call.key = try await gateway.authenticate(request.headers)
+                call.trace.keyID = call.key?.id
+                call.trace.keyName = call.key?.name
+            } catch {
+                return await fail(&call, error)
+            }
         }
 
         var body: [UInt8]
@@ -97,6 +109,13 @@ struct ProxyController<Context: RequestContext>: Sendable {
             return await fail(&call, APIError(status: .notFound, message: "No default_provider is configured to serve \(request.uri.path).", code: "no_provider"))
         }
         call.trace.provider = route.providerName
+        if let gateway, applyGuardrails {
+            do throws(APIError) {
+                try await gateway.admit(key: call.key, user: call.trace.user, model: call.trace.model)
+            } catch {
+                return await fail(&call, error)
+            }
+        }
 
         if applyGuardrails, let format = endpoint.guardedFormat, let current = parsed {
             call.guardrails = guardrails.policy(model: call.trace.model, prompt: call.trace.promptName)

@@ -16,25 +16,31 @@ final class TraceRecorder: Sendable {
     /// Lookups already made: name resolution (dates, prefixes) is done once per model name.
     private let resolvedPrices = Mutex<[String: ModelPrice?]>([:])
     private static let maxResolvedPrices = 10_000
+    /// Told of every priced trace as it is queued: the gateway counts spend and tokens from it.
+    private let observer: (@Sendable (Trace) -> Void)?
 
-    init(queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger) {
+    init(queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger, observer: (@Sendable (Trace) -> Void)? = nil) {
         self.queue = queue
         self.prices = prices
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
+        self.observer = observer
     }
 
     /// Prices and stores `trace`; `pricedAs` lists model names to try, best first. Returns the trace as stored.
     @discardableResult
     func record(_ trace: Trace, pricedAs names: [String?]) async -> Trace {
         let priced = priced(trace, names: names)
+        observer?(priced)
         await queue.enqueue(priced)
         return priced
     }
 
     /// Like `record`, for callers that cannot wait (a stream torn down without running).
     func recordWithoutWaiting(_ trace: Trace, pricedAs names: [String?]) {
-        queue.enqueueWithoutWaiting(priced(trace, names: names))
+        let priced = priced(trace, names: names)
+        observer?(priced)
+        queue.enqueueWithoutWaiting(priced)
     }
 
     private func priced(_ trace: Trace, names: [String?]) -> Trace {
