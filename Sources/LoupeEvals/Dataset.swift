@@ -24,7 +24,9 @@ public struct Dataset: Sendable, Hashable {
     /// One case per non-blank line. Langfuse's item shape (`input`, `expected_output`) is read too.
     static func jsonLinesCases(_ text: String, file: String) throws(DatasetError) -> [EvalCase] {
         var cases: [EvalCase] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `\r\n` is one Character in Swift, so splitting on "\n" alone leaves a CRLF file as one line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, line) in lines.enumerated() {
             let number = index + 1
             guard !line.allSatisfy(\.isWhitespace) else { continue }
             let value: JSONValue

@@ -14,15 +14,18 @@ public struct EvalComparison: Sendable {
     public var onlyBefore: Int
     public var onlyAfter: Int
 
-    /// Matches cases by prompt name (any version), model, case position and repetition.
+    /// Matches cases by prompt name (any version), model, case position and repetition. A run that holds several
+    /// versions of one prompt (an A/B in one suite) matches them in order: the first with the first, and so on.
     public init(before: [EvalCaseResult], after: [EvalCaseResult]) {
-        let earlier = Dictionary(before.map { ($0.comparisonKey, $0) }, uniquingKeysWith: { first, _ in first })
-        let later = Dictionary(after.map { ($0.comparisonKey, $0) }, uniquingKeysWith: { first, _ in first })
+        let beforeKeys = Self.keys(before)
+        let afterKeys = Self.keys(after)
+        let earlier = Dictionary(zip(beforeKeys, before), uniquingKeysWith: { first, _ in first })
+        let later = Dictionary(zip(afterKeys, after), uniquingKeysWith: { first, _ in first })
         var regressions: [Change] = []
         var improvements: [Change] = []
         var scoreChanges: [Change] = []
-        for item in after {
-            guard let old = earlier[item.comparisonKey] else { continue }
+        for (key, item) in zip(afterKeys, after) {
+            guard let old = earlier[key] else { continue }
             let change = Change(before: old, after: item)
             if old.status == .pass && item.status != .pass {
                 regressions.append(change)
@@ -37,5 +40,17 @@ public struct EvalComparison: Sendable {
         self.scoreChanges = scoreChanges
         self.onlyBefore = earlier.keys.filter { later[$0] == nil }.count
         self.onlyAfter = later.keys.filter { earlier[$0] == nil }.count
+    }
+
+    /// Each result's `comparisonKey` and which of its prompt's versions in the run it is (0 for the first seen).
+    static func keys(_ results: [EvalCaseResult]) -> [String] {
+        var ordinals: [String: Int] = [:]
+        var versions: [String: Int] = [:]
+        for result in results where ordinals[result.prompt] == nil {
+            let name = result.prompt.split(separator: "@").first.map(String.init) ?? result.prompt
+            ordinals[result.prompt] = versions[name, default: 0]
+            versions[name, default: 0] += 1
+        }
+        return results.map { "\($0.comparisonKey)\u{1F}\(ordinals[$0.prompt] ?? 0)" }
     }
 }

@@ -50,21 +50,36 @@ public struct EvalRunner: Sendable {
         let started = Date()
         var prompts: [EvalPrompt] = []
         for prompt in suite.prompts { prompts.append(try await target.resolve(prompt)) }
+        // Cells, reports and comparisons tell prompts apart by name: two that would read the same (inline texts
+        // with one first line, or a label and a version pinned alike) get `#2`, `#3`… after the later ones.
+        var names: [String] = []
+        for prompt in prompts {
+            var name = prompt.displayName
+            var copy = 1
+            while names.contains(name) {
+                copy += 1
+                name = "\(prompt.displayName) #\(copy)"
+            }
+            names.append(name)
+        }
 
         struct Job: Sendable {
             var index: Int
             var prompt: EvalPrompt
+            var promptName: String
             var model: String
             var caseIndex: Int
             var evalCase: EvalCase
             var repetition: Int
         }
         var jobs: [Job] = []
-        for prompt in prompts {
+        for (prompt, name) in zip(prompts, names) {
             for model in suite.models {
                 for (caseIndex, evalCase) in suite.cases.enumerated() {
                     for repetition in 0..<suite.repeatCount {
-                        jobs.append(Job(index: jobs.count, prompt: prompt, model: model, caseIndex: caseIndex, evalCase: evalCase, repetition: repetition))
+                        jobs.append(Job(
+                            index: jobs.count, prompt: prompt, promptName: name, model: model, caseIndex: caseIndex, evalCase: evalCase, repetition: repetition
+                        ))
                     }
                 }
             }
@@ -80,7 +95,7 @@ public struct EvalRunner: Sendable {
                 let job = jobs[next]
                 next += 1
                 group.addTask {
-                    (job.index, await runCase(suite, job.prompt, job.model, job.caseIndex, job.evalCase, job.repetition))
+                    (job.index, await runCase(suite, job.prompt, job.promptName, job.model, job.caseIndex, job.evalCase, job.repetition))
                 }
             }
             for _ in 0..<min(suite.concurrency, jobs.count) { startNext() }
@@ -98,9 +113,8 @@ public struct EvalRunner: Sendable {
         let all = results.map { $0! }
 
         var cells: [EvalCellSummary] = []
-        for prompt in prompts {
+        for (prompt, name) in zip(prompts, names) {
             for model in suite.models {
-                let name = prompt.displayName
                 let mine = all.filter { $0.prompt == name && $0.model == model }
                 var version: Int?
                 if case .registry(_, _, let pinned) = prompt { version = pinned }
@@ -114,10 +128,12 @@ public struct EvalRunner: Sendable {
     }
 
     /// One case: the call (from the cache, or with retries), then every check.
-    func runCase(_ suite: EvalSuite, _ prompt: EvalPrompt, _ model: String, _ caseIndex: Int, _ evalCase: EvalCase, _ repetition: Int) async -> EvalCaseResult {
+    func runCase(
+        _ suite: EvalSuite, _ prompt: EvalPrompt, _ promptName: String, _ model: String, _ caseIndex: Int, _ evalCase: EvalCase, _ repetition: Int
+    ) async -> EvalCaseResult {
         let request = EvalRequest(prompt: prompt, model: model, vars: evalCase.vars, tools: evalCase.tools, parameters: suite.parameters)
         var result = EvalCaseResult(
-            prompt: prompt.displayName, model: model, caseIndex: caseIndex, repetition: repetition, source: evalCase.source,
+            prompt: promptName, model: model, caseIndex: caseIndex, repetition: repetition, source: evalCase.source,
             description: evalCase.description, vars: evalCase.vars, expected: evalCase.expected, status: .error, score: 0, checks: [],
             output: nil, error: nil, attempts: 0, cached: false
         )
