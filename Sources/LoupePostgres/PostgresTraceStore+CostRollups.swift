@@ -151,11 +151,17 @@ extension PostgresTraceStore {
         // Read in collected pages, not as one streamed result: iterating PostgresNIO's row stream hung
         // for good when the server went away mid-result, where collect() fails at once.
         var after: (createdAt: Int64, id: String)?
+        // Migration v5 rebuilds the rollups before v13 adds the key columns.
+        let hasKeys = try await !connection.query(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'traces' AND column_name = 'key_name' AND table_schema = current_schema()",
+            logger: logger
+        ).collect().isEmpty
+        let keyName = hasKeys ? "key_name" : "NULL::text AS key_name"
         while true {
             var builder = PostgresQueryBuilder()
             var sql = """
                 SELECT created_at, id, model, provider, user_id, \(withTags ? "tags" : "'{}'::text[]"), input_tokens,
-                       output_tokens, cost_picos, status, latency_ms, prompt_name, prompt_version, key_name
+                       output_tokens, cost_picos, status, latency_ms, prompt_name, prompt_version, \(keyName)
                 FROM traces WHERE created_at >= \(builder.bind(range.lowerBound)) AND created_at < \(builder.bind(range.upperBound))
                 """
             if let after { sql += " AND (created_at, id) > (\(builder.bind(after.createdAt)), \(builder.bind(after.id)))" }

@@ -109,9 +109,11 @@ extension SQLiteTraceStore {
     static func forEachCostFact(
         _ db: Database, in range: Range<Int64>, withTags: Bool, _ body: (CostFact) throws -> Void
     ) throws {
+        // Migration v5 rebuilds the rollups before v13 adds the key columns.
+        let keyName = try db.columns(in: "traces").contains { $0.name == "key_name" } ? "key_name" : "NULL AS key_name"
         let rows = try Row.fetchCursor(db, sql: """
             SELECT created_at, model, provider, user, \(withTags ? "tags" : "'[]'") AS tags, input_tokens, output_tokens,
-                   cost_picos, status, latency_ms, prompt_name, prompt_version, key_name
+                   cost_picos, status, latency_ms, prompt_name, prompt_version, \(keyName)
             FROM traces WHERE created_at >= ? AND created_at < ? ORDER BY created_at
             """, arguments: [range.lowerBound, range.upperBound])
         while let row = try rows.next() {

@@ -80,41 +80,50 @@ import Testing
         #expect(blocked.output(for: "key") == nil)
     }
 
+    /// The key as the runner makes it: the rendered input stands in for the prompt's text with its variables.
+    func key(_ request: EvalRequest, rendered: String? = nil) -> String {
+        var text = JSONValue.object(request.vars).jsonText
+        if case .inline(let template) = request.prompt { text = template + text }
+        return request.cacheKey(input: rendered ?? text)
+    }
+
     @Test func requestsThatDifferInAnythingSentHaveDifferentKeys() {
         let base = EvalRequest(
             prompt: .registry(name: "support/reply", label: nil, version: 3), model: "gpt-test", vars: ["q": .string("hi")],
             parameters: ["temperature": .number(0)]
         )
-        var keys: Set<String> = [base.cacheKey]
+        var keys: Set<String> = [key(base)]
         var other = base
         other.prompt = .registry(name: "support/reply", label: nil, version: 4)
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         other = base
         other.model = "gpt-other"
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         other = base
         other.vars = ["q": .string("hello")]
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         other = base
         other.parameters = ["temperature": .number(0.7)]
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         other = base
         other.tools = .array([.object(["type": .string("function")])])
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         other = base
         other.prompt = .inline("support/reply")
-        keys.insert(other.cacheKey)
+        keys.insert(key(other))
         #expect(keys.count == 7)
         // The same request, built again with its variables in another order, has the same key.
         let again = EvalRequest(
             prompt: .registry(name: "support/reply", label: nil, version: 3), model: "gpt-test", vars: ["q": .string("hi")],
             parameters: ["temperature": .number(0)]
         )
-        #expect(again.cacheKey == base.cacheKey)
+        #expect(key(again) == key(base))
+        // A prompt whose rendering changed (an edited partial) is a new entry, though the request is the same.
+        #expect(key(base, rendered: "v1 text") != key(base, rendered: "v2 text"))
         var many: [String: JSONValue] = [:]
         for index in 0..<20 { many["v\(index)"] = .number(Double(index)) }
         var reversed: [String: JSONValue] = [:]
         for index in (0..<20).reversed() { reversed["v\(index)"] = .number(Double(index)) }
-        #expect(EvalRequest(prompt: .inline("x"), model: "m", vars: many).cacheKey == EvalRequest(prompt: .inline("x"), model: "m", vars: reversed).cacheKey)
+        #expect(key(EvalRequest(prompt: .inline("x"), model: "m", vars: many)) == key(EvalRequest(prompt: .inline("x"), model: "m", vars: reversed)))
     }
 }

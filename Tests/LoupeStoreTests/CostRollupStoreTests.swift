@@ -19,7 +19,8 @@ import Testing
             usage: TokenUsage(inputTokens: index % 9 == 0 ? nil : index * 3, outputTokens: index),
             cost: index % 6 == 0 ? nil : USD(picos: Int64(index) * 123_456_789),
             user: index % 4 == 0 ? nil : "user-\(index % 4)", tags: index % 3 == 0 ? [] : ["t\(index % 2)", "t\(index % 5)"],
-            promptName: index % 7 == 0 ? nil : ["greet", "support/reply"][index % 2], promptVersion: index % 7 == 0 ? nil : index % 3 + 1
+            promptName: index % 7 == 0 ? nil : ["greet", "support/reply"][index % 2], promptVersion: index % 7 == 0 ? nil : index % 3 + 1,
+            keyID: index % 5 == 1 ? nil : "key_\(index % 3)", keyName: index % 5 == 1 ? nil : ["search-app", "batch", "web"][index % 3]
         )
     }
 
@@ -150,6 +151,7 @@ import Testing
             case .day: [trace.createdAt.formatted(.iso8601.year().month().day())]
             case .tag: trace.tags.isEmpty ? [nil] : Array(Set(trace.tags))
             case .prompt: [trace.promptName.map { "\($0)@\(trace.promptVersion!)" }]
+            case .key: [trace.keyName]
             }
             for key in keys { groups[key, default: []].append(trace) }
         }
