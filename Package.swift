@@ -292,6 +292,18 @@ let package = Package(
             dependencies: ["LoupeProxy", "LoupeCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The fake upstream itself, on a real socket: its Anthropic route.
+        .testTarget(
+            name: "LoupeTestSupportTests",
+            dependencies: [
+                "LoupeTestSupport",
+                "LoupeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // End to end with real processes: several instances, store outages, signals and crashes.
         .testTarget(
             name: "LoupeProcessTests",

@@ -17,6 +17,9 @@ struct FakeCall: Sendable {
     let reply: String
     let cachedTokens: Int
     let reasoningTokens: Int
+    /// Anthropic prompt-cache reads and writes to report (`/v1/messages`).
+    let cacheReadTokens: Int
+    let cacheWriteTokens: Int
     let chunkDelayMilliseconds: Int
     let cutAfter: Int?
     /// Stream the reply in pieces of this many characters instead of word by word.
@@ -35,6 +38,8 @@ struct FakeCall: Sendable {
         self.reply = headers[.fakeReply] ?? Self.replyDirective(in: request) ?? FakeScriptedReply.match(scriptedReplies, in: request) ?? Self.defaultReply
         self.cachedTokens = headers[.fakeCachedTokens].flatMap(Int.init) ?? 0
         self.reasoningTokens = headers[.fakeReasoningTokens].flatMap(Int.init) ?? 0
+        self.cacheReadTokens = headers[.fakeCacheReadTokens].flatMap(Int.init) ?? 0
+        self.cacheWriteTokens = headers[.fakeCacheWriteTokens].flatMap(Int.init) ?? 0
         self.chunkDelayMilliseconds = headers[.fakeChunkDelayMilliseconds].flatMap(Int.init) ?? 0
         self.cutAfter = headers[.fakeCutAfter].flatMap(Int.init)
         self.pieceLength = headers[.fakePieceLength].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }

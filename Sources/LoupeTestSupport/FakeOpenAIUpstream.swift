@@ -11,6 +11,20 @@ import ServiceLifecycle
 /// Control headers: `x-fake-status`, `x-fake-retry-after`, `x-fake-delay-ms`,
 /// `x-fake-chunk-delay-ms`, `x-fake-cut-after`, `x-fake-cached-tokens`,
 /// `x-fake-reasoning-tokens`, `x-fake-tool-call`.
+///
+/// `POST /v1/messages` speaks Anthropic's Messages API instead, with Anthropic's error shape
+/// (`{"type":"error","error":{"type","message"}}`) for every error: it requires `x-api-key` (equal to
+/// `requiredAPIKey` when one is set, else any value; 401 `authentication_error` otherwise),
+/// `anthropic-version` (400 `invalid_request_error` when missing), and `model`, `max_tokens` and
+/// `messages` in the body. The reply text is chosen as on the chat route; `input_tokens` are the words in
+/// `messages` and `system` less the cache tokens that `x-fake-cache-read-tokens` and
+/// `x-fake-cache-write-tokens` report as `cache_read_input_tokens` and `cache_creation_input_tokens`;
+/// `output_tokens` are the reply's words. With `tools` and `x-fake-tool-call: NAME` it answers a
+/// `tool_use` block with input `{"city":"Paris"}` and `stop_reason: tool_use`. `stream: true` sends
+/// Anthropic's events (`message_start`, `content_block_start`, `ping`, one `content_block_delta` per
+/// word, `content_block_stop`, `message_delta`, `message_stop`); `x-fake-delay-ms`,
+/// `x-fake-chunk-delay-ms`, `x-fake-cut-after`, `x-fake-piece-length`, `x-fake-status` and
+/// `x-fake-retry-after` work as on the other routes.
 public struct FakeOpenAIUpstream: Sendable {
     /// Where to listen and how strict to be.
     public struct Configuration: Sendable {
@@ -18,7 +32,7 @@ public struct FakeOpenAIUpstream: Sendable {
         public var host: String
         /// The port to bind; 0 picks a free one.
         public var port: Int
-        /// When set, requests must carry `Authorization: Bearer <key>`.
+        /// When set, requests must carry `Authorization: Bearer <key>` (`x-api-key: <key>` on `/v1/messages`).
         public var requiredAPIKey: String?
         /// Keep every request for inspection; turn off for benchmarks.
         public var recordRequests: Bool

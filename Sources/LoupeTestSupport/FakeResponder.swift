@@ -10,6 +10,8 @@ struct FakeResponder: HTTPResponder {
 
     let recorder: RequestRecorder
     let recordRequests: Bool
+    /// The key a request must carry, when one is required.
+    let requiredAPIKey: String?
     /// `Bearer <key>` when a key is required.
     let expectedAuthorization: String?
     let scriptedReplies: [FakeScriptedReply]
@@ -19,6 +21,7 @@ struct FakeResponder: HTTPResponder {
     init(configuration: FakeOpenAIUpstream.Configuration, recorder: RequestRecorder) {
         self.recorder = recorder
         self.recordRequests = configuration.recordRequests
+        self.requiredAPIKey = configuration.requiredAPIKey
         self.expectedAuthorization = configuration.requiredAPIKey.map { "Bearer \($0)" }
         self.scriptedReplies = configuration.scriptedReplies
     }
@@ -32,12 +35,12 @@ struct FakeResponder: HTTPResponder {
         }
         let headers = request.headers
         if recordRequests { record(request, body: body) }
+        // Anthropic's route checks its own key header and answers in Anthropic's error shape.
+        if request.method == .post, request.uri.path == "/v1/messages" { return await anthropicMessages(body, headers) }
         if let expectedAuthorization, headers[.authorization] != expectedAuthorization {
             return FakeReply.error(401, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
         }
-        if let delay = headers[.fakeDelayMilliseconds].flatMap(Int.init), delay > 0 {
-            try? await Task.sleep(for: .milliseconds(delay))
-        }
+        await pause(for: headers)
         if let value = headers[.fakeStatus] {
             guard let status = Int(value), (400..<600).contains(status) else {
                 return FakeReply.error(400, "x-fake-status must be an error status from 400 to 599, not \(value).", type: "invalid_request_error", param: "x-fake-status")
@@ -55,6 +58,13 @@ struct FakeResponder: HTTPResponder {
         case (.get, "/v1/files"): return FakeReply.json(Self.files)
         default:
             return FakeReply.error(404, "Invalid URL (\(request.method.rawValue) \(request.uri.path))", type: "invalid_request_error")
+        }
+    }
+
+    /// Waits as long as `x-fake-delay-ms` asks before the response head.
+    func pause(for headers: HTTPFields) async {
+        if let delay = headers[.fakeDelayMilliseconds].flatMap(Int.init), delay > 0 {
+            try? await Task.sleep(for: .milliseconds(delay))
         }
     }
 

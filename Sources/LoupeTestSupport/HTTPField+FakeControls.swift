@@ -19,8 +19,16 @@ extension HTTPField.Name {
     static let fakeCachedTokens = Self("x-fake-cached-tokens")!
     /// Reasoning tokens to report, counted inside the completion tokens.
     static let fakeReasoningTokens = Self("x-fake-reasoning-tokens")!
+    /// Prompt tokens to report as read from Anthropic's prompt cache (`/v1/messages`).
+    static let fakeCacheReadTokens = Self("x-fake-cache-read-tokens")!
+    /// Prompt tokens to report as written to Anthropic's prompt cache (`/v1/messages`).
+    static let fakeCacheWriteTokens = Self("x-fake-cache-write-tokens")!
     /// With `tools` in the request: answer with a call to the function of this name.
     static let fakeToolCall = Self("x-fake-tool-call")!
+    /// Anthropic's API key header.
+    static let anthropicAPIKey = Self("x-api-key")!
+    /// The Anthropic API version a client must name.
+    static let anthropicVersion = Self("anthropic-version")!
     /// `Retry-After`, which HTTPTypes does not name.
     static let retryAfter = Self("retry-after")!
 }
