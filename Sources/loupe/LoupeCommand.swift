@@ -6,6 +6,6 @@ struct LoupeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loupe",
         abstract: "An OpenAI-compatible proxy that records every LLM call: tokens, latency and exact cost.",
-        subcommands: [ServeCommand.self, TracesCommand.self, ReportCommand.self, PromptsCommand.self, EvalCommand.self, DatasetsCommand.self, GuardrailsCommand.self, DbCommand.self]
+        subcommands: [ServeCommand.self, TracesCommand.self, ReportCommand.self, PromptsCommand.self, EvalCommand.self, DatasetsCommand.self, KeysCommand.self, GuardrailsCommand.self, DbCommand.self]
     )
 }

@@ -24,12 +24,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not migrate the store on start; refuse to start if its schema is not current.")
     var noMigrate = false
 
+    @Flag(help: "Listen on an address other machines reach although auth is off (no auth.master_key): anyone reaching the port can spend on your providers' keys.")
+    var insecurePublic = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
         var configuration = try options.load()
         if let host { configuration.server.host = host }
+        configuration.server.insecurePublic = insecurePublic
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
             configuration.server.port = port
@@ -53,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "address": "http://\(configuration.server.host):\(configuration.server.port)",
                 "store": "\(LoupeConfiguration.Store.redacted(url: configuration.store.url))",
                 "config": "\(configuration.sourceFile ?? "defaults")",
+                "auth": "\(configuration.masterKey == nil ? "off" : "on")",
             ]
         )
         do {

@@ -62,14 +62,15 @@ public enum EvalSession {
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Result?.self) { tasks in
             tasks.addTask {
+                // Ends the wait for a port if the server stops before it listens (a store that cannot migrate).
+                defer { portContinuation.finish() }
                 try await group.run()
-                portContinuation.finish()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
             guard let found = await iterator.next(), let port = found else {
                 await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+                try await tasks.waitForAll()  // rethrows why the server stopped
                 throw EvalSuiteError("the in-process Loupe server did not start")
             }
             do {
