@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "LoupeCore",
                 "LoupeConfig",
+                "LoupePrompts",
                 "LoupeGuardrails",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),

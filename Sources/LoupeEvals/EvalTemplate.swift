@@ -1,4 +1,5 @@
 import LoupeCore
+import LoupePrompts
 import Mustache
 
 /// Mustache text rendered with a case's variables, as prompts are: plain text, nothing HTML-escaped.
@@ -23,15 +24,6 @@ public enum EvalTemplate {
     /// The CONTENT_TYPE pragma turns off HTML escaping, as Loupe's prompt renderer does: `'` stays `'`.
     static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
-    /// JSON as Mustache reads it: whole numbers without a decimal point, null empty and falsy.
-    static func mustacheValue(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return Optional<String>.none as Any
-        case .bool(let bool): return bool
-        case .number(let number): return number.rounded() == number && abs(number) < 1e15 ? Int(number) as Any : number
-        case .string(let string): return string
-        case .array(let items): return items.map(mustacheValue)
-        case .object(let members): return members.mapValues(mustacheValue)
-        }
-    }
+    /// JSON as Mustache reads it, exactly as registry prompts render.
+    static func mustacheValue(_ value: JSONValue) -> Any { PromptRenderer.mustacheValue(value) }
 }

@@ -121,7 +121,7 @@ public struct PromptRenderer: Sendable {
     }
 
     /// JSON as Mustache reads it: whole numbers print without a decimal point, null is empty and falsy.
-    static func mustacheValue(_ value: JSONValue) -> Any {
+    public static func mustacheValue(_ value: JSONValue) -> Any {
         switch value {
         case .null: return Optional<String>.none as Any
         case .bool(let bool): return bool
