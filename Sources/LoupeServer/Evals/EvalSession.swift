@@ -27,10 +27,15 @@ public enum EvalSession {
             clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, suite.concurrency))
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
             do {
+                // With auth on, calls carry a key: LOUPE_API_KEY (a virtual key, so that the eval's spend counts
+                // against it), else the master key of the config.
+                let apiKey = ProcessInfo.processInfo.environment["LOUPE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.masterKey
                 let result = try await withServer(server, configuration: configuration, store: store, logger: logger) { baseURL in
                     let runner = EvalRunner(
-                        target: ProxyEvalTarget(baseURL: baseURL, client: client, prompts: store, suite: suite.name),
-                        grader: ProxyEvalGrader(baseURL: baseURL, client: client, suite: suite.name, judgeModel: suite.judgeModel, embeddingModel: suite.embeddingModel),
+                        target: ProxyEvalTarget(baseURL: baseURL, client: client, prompts: store, suite: suite.name, apiKey: apiKey),
+                        grader: ProxyEvalGrader(
+                            baseURL: baseURL, client: client, suite: suite.name, judgeModel: suite.judgeModel, embeddingModel: suite.embeddingModel, apiKey: apiKey
+                        ),
                         guardrails: guardrails, options: options
                     )
                     return try await runner.run(suite, progress: progress)

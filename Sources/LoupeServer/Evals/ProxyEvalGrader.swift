@@ -14,8 +14,11 @@ public struct ProxyEvalGrader: EvalGrader {
     let judgeModel: String?
     let embeddingModel: String
     let suite: String
+    /// Sent as the bearer token when the server requires keys.
+    let apiKey: String?
 
-    public init(baseURL: String, client: HTTPClient, suite: String, judgeModel: String?, embeddingModel: String?) {
+    public init(baseURL: String, client: HTTPClient, suite: String, judgeModel: String?, embeddingModel: String?, apiKey: String? = nil) {
+        self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
         self.suite = suite
@@ -58,6 +61,7 @@ public struct ProxyEvalGrader: EvalGrader {
         call.method = .POST
         call.headers.add(name: "content-type", value: "application/json")
         call.headers.add(name: "x-loupe-tags", value: tags)
+        if let apiKey { call.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
         call.body = .bytes(ByteBuffer(string: JSONValue.object(body).jsonText))
         let response = try await client.execute(call, timeout: .seconds(120))
         let bytes = try await response.body.collect(upTo: 32 * 1024 * 1024)

@@ -17,12 +17,15 @@ public struct ProxyEvalTarget: EvalTarget {
     /// Tags every call's trace: `eval` and `eval:<suite>`.
     let suite: String
     let timeout: TimeAmount
+    /// Sent as the bearer token when the server requires keys.
+    let apiKey: String?
 
-    public init(baseURL: String, client: HTTPClient, prompts: any PromptStore, suite: String, timeout: TimeAmount = .seconds(120)) {
+    public init(baseURL: String, client: HTTPClient, prompts: any PromptStore, suite: String, apiKey: String? = nil, timeout: TimeAmount = .seconds(120)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
         self.prompts = prompts
         self.suite = suite
+        self.apiKey = apiKey
         self.timeout = timeout
     }
 
@@ -55,6 +58,7 @@ public struct ProxyEvalTarget: EvalTarget {
         call.method = .POST
         call.headers.add(name: "content-type", value: "application/json")
         call.headers.add(name: "x-loupe-tags", value: "eval,eval:\(suite)")
+        if let apiKey { call.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
         call.body = .bytes(ByteBuffer(string: JSONValue.object(body).jsonText))
         let clock = ContinuousClock()
         let started = clock.now

@@ -139,6 +139,21 @@ import Testing
         #expect(try await store.traces(matching: TraceQuery(model: "broken")).traces.count == 3)
     }
 
+    @Test func withAuthOnTheCasesCarryTheMasterKey() async throws {
+        let (url, directory) = try await seededStore()
+        let suite = try EvalSuite.parse(yaml: """
+            prompts: [ "Say hello to {{name}}." ]
+            models: [ gpt-4o-mini ]
+            tests: [ { vars: { name: Ann }, assert: [ { type: icontains, value: hello } ] } ]
+            """, file: "/evals/auth.yaml")
+        let result = try await FakeOpenAIUpstream.withRunning(.init(requiredAPIKey: "sk-provider")) { upstream in
+            var configuration = configuration(store: url, directory: directory, upstream: upstream)
+            configuration.masterKey = "mk-0123456789abcdef0123456789abcdef"
+            return try await EvalSession.run(suite, sourceFile: "auth.yaml", configuration: configuration)
+        }
+        #expect(result.cases.first?.status == .pass, "\(result.cases.first?.error ?? "")")
+    }
+
     @Test func anUnknownPromptStopsTheRunBeforeAnyCall() async throws {
         let (url, directory) = try await seededStore()
         let suite = EvalSuite(name: "nope", prompts: [.registry(name: "support/reply", label: "staging", version: nil)], models: ["gpt-4o-mini"], cases: [EvalCase(vars: [:], source: "t")])
