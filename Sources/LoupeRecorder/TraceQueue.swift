@@ -14,6 +14,8 @@ public final class TraceQueue: Sendable {
         /// The consumer waiting for a full batch, and the depth that counts as full.
         var batchWaiter: (continuation: CheckedContinuation<Void, Never>, size: Int)?
         var blockedProducers: Deque<CheckedContinuation<Void, Never>> = []
+        /// Taken by the writer and not yet stored or spooled.
+        var inFlight = 0
     }
 
     private let state = Mutex(State())
@@ -27,6 +29,14 @@ public final class TraceQueue: Sendable {
 
     /// How many traces are waiting to be written.
     public var depth: Int { state.withLock { $0.items.count } }
+
+    /// Traces not yet stored or spooled: those waiting and those the writer is writing. Zero means drained.
+    public var unwritten: Int { state.withLock { $0.items.count + $0.inFlight } }
+
+    /// The writer is done with `count` traces it took: stored, spooled, or given up.
+    public func settled(_ count: Int) {
+        state.withLock { $0.inFlight = max(0, $0.inFlight - count) }
+    }
 
     /// Adds a trace, waiting while the queue is full. After `finish()` the trace is still accepted.
     public func enqueue(_ trace: Trace) async {
@@ -65,6 +75,7 @@ public final class TraceQueue: Sendable {
             let count = min(maxCount, state.items.count)
             let batch = Array(state.items.prefix(count))
             state.items.removeFirst(count)
+            state.inFlight += count
             let producers = Array(state.blockedProducers)
             state.blockedProducers.removeAll()
             return (batch, producers)

@@ -91,6 +91,7 @@ public struct TraceWriter: Service {
     private func keepUnwrittenOnCancellation() {
         let rest = queue.take(maxCount: Int.max)
         guard !rest.isEmpty else { return }
+        defer { queue.settled(rest.count) }
         do {
             guard let spool else { throw CancellationError() }
             try spool.append(rest)
@@ -103,6 +104,7 @@ public struct TraceWriter: Service {
     /// Writes one batch: to the store, or to the spool when the store fails or a backlog must keep order.
     private func write(_ batch: [Trace]) async {
         guard !batch.isEmpty else { return }
+        defer { queue.settled(batch.count) }
         var backoff = Backoff(configuration)
         while true {
             let mustQueueBehindBacklog = (spool?.backlog ?? 0) > 0

@@ -23,7 +23,8 @@ struct HealthController<Context: RequestContext>: Sendable {
     /// loss: it stays ready (200) and reports `"status":"degraded"` with its backlog.
     func readiness() async -> Response {
         var body: [String: JSONValue] = [
-            "queued_traces": .number(Double(queue.depth)),
+            // Counting the batch being written too, so that 0 means every trace is stored or spooled.
+            "queued_traces": .number(Double(queue.unwritten)),
             "spooled_traces": .number(Double(spool.backlog)),
         ]
         do {
