@@ -94,7 +94,7 @@ public struct ProxyEvalTarget: EvalTarget {
             text: first["message"]?["content"]?.stringValue ?? "",
             toolCalls: toolCalls,
             finishReason: first["finish_reason"]?.stringValue,
-            latencyMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            latencyMs: ProxyCall.milliseconds(elapsed),
             costUSD: response.headers.first(name: RequestAnnotations.costHeader.rawName).flatMap(Double.init),
             inputTokens: json["usage"]?["prompt_tokens"]?.intValue,
             outputTokens: json["usage"]?["completion_tokens"]?.intValue,

@@ -17,11 +17,7 @@ final class RateLimiter: Sendable {
         let now = ContinuousClock.now
         let capacity = Double(perMinute)
         return buckets.withLock { buckets in
-            var bucket = buckets[name] ?? Bucket(level: capacity, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.level = min(capacity, bucket.level + seconds * capacity / 60)
-            bucket.updated = now
+            var bucket = Self.refilled(buckets[name], capacity: capacity, at: now)
             let needed = max(amount, Double.ulpOfOne)
             guard bucket.level >= needed else {
                 buckets[name] = bucket
@@ -33,16 +29,22 @@ final class RateLimiter: Sendable {
         }
     }
 
+    /// The bucket as it stands at `now`: full when new, otherwise refilled for the time since it was last used.
+    private static func refilled(_ bucket: Bucket?, capacity: Double, at now: ContinuousClock.Instant) -> Bucket {
+        guard var bucket else { return Bucket(level: capacity, updated: now) }
+        let seconds = ProxyCall.milliseconds(now - bucket.updated) / 1000
+        bucket.level = min(capacity, bucket.level + seconds * capacity / 60)
+        bucket.updated = now
+        return bucket
+    }
+
     /// Takes tokens a call used after the fact; the bucket may go into debt.
     func charge(_ name: String, perMinute: Int, amount: Double) {
         let now = ContinuousClock.now
         let capacity = Double(perMinute)
         buckets.withLock { buckets in
-            var bucket = buckets[name] ?? Bucket(level: capacity, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.level = min(capacity, bucket.level + seconds * capacity / 60) - amount
-            bucket.updated = now
+            var bucket = Self.refilled(buckets[name], capacity: capacity, at: now)
+            bucket.level -= amount
             buckets[name] = bucket
         }
     }

@@ -134,18 +134,7 @@ extension MLflowController {
             view: try request.viewType("run_view_type"),
             maxResults: try request.int("max_results", default: 1000, in: 1...50_000), pageToken: try request.string("page_token")
         )
-        var json = JSONWriter(capacity: 1024 * page.items.count)
-        json.beginObject()
-        json.key("runs")
-        json.beginArray()
-        for run in page.items { TrackingJSON.write(run, to: &json) }
-        json.endArray()
-        if let token = page.nextPageToken {
-            json.key("next_page_token")
-            json.string(token)
-        }
-        json.endObject()
-        return json
+        return TrackingJSON.page("runs", page, bytesPerItem: 1024, write: TrackingJSON.write)
     }
 
     func metricHistory(_ request: MLflowRequest) async throws -> JSONWriter {
@@ -153,18 +142,7 @@ extension MLflowController {
             runID: try request.runID(), key: try request.requiredString("metric_key"),
             maxResults: try request.int("max_results", default: 25_000, in: 1...25_000), pageToken: try request.string("page_token")
         )
-        var json = JSONWriter(capacity: 80 * page.items.count + 64)
-        json.beginObject()
-        json.key("metrics")
-        json.beginArray()
-        for point in page.items { TrackingJSON.write(point, to: &json) }
-        json.endArray()
-        if let token = page.nextPageToken {
-            json.key("next_page_token")
-            json.string(token)
-        }
-        json.endObject()
-        return json
+        return TrackingJSON.page("metrics", page, bytesPerItem: 80, write: TrackingJSON.write)
     }
 
     static func metric(_ request: MLflowRequest) throws -> MetricPoint {

@@ -14,6 +14,24 @@ enum TrackingJSON {
         ])
     }
 
+    /// `{"<name>": [items], "next_page_token": …}`, the shape of every MLflow list answer.
+    static func page<Item>(
+        _ name: StaticString, _ page: TrackingPage<Item>, bytesPerItem: Int, write: (Item, inout JSONWriter) -> Void
+    ) -> JSONWriter {
+        var json = JSONWriter(capacity: bytesPerItem * page.items.count + 64)
+        json.beginObject()
+        json.key(name)
+        json.beginArray()
+        for item in page.items { write(item, &json) }
+        json.endArray()
+        if let token = page.nextPageToken {
+            json.key("next_page_token")
+            json.string(token)
+        }
+        json.endObject()
+        return json
+    }
+
     /// `run` as MLflow writes a Run: info, data (metrics, params, tags) and inputs.
     static func write(_ run: TrackedRun, to json: inout JSONWriter) {
         json.beginObject()
