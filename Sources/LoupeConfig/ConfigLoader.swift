@@ -4,7 +4,7 @@ import Yams
 /// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
 public enum ConfigLoader {
     /// The top-level keys a config file may use.
-    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails", "auth", "budgets"]
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails", "auth", "budgets", "cache"]
 
     /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
     public static func defaults(environment: [String: String]) -> LoupeConfiguration {
@@ -121,6 +121,14 @@ public enum ConfigLoader {
                     guard let usd else { throw item.error("missing 'budget_usd'") }
                     config.userBudget = LoupeConfiguration.Budget(usd: usd, period: period)
                 }
+            case "cache":
+                for (field, item) in try value.mapping(allowed: ["ttl_seconds", "max_megabytes"]) {
+                    if field == "ttl_seconds" {
+                        config.cache.ttlSeconds = try item.int(in: 1...31_536_000)
+                    } else {
+                        config.cache.maxBytes = try item.int(in: 1...65_536) << 20
+                    }
+                }
             case "pricing":
                 for (_, item) in try value.mapping(allowed: ["file"]) {
                     let path = try item.string()
@@ -136,27 +144,7 @@ public enum ConfigLoader {
         if let name = config.defaultProvider, config.providers[name] == nil, let defaultProviderNode {
             throw defaultProviderNode.error("unknown provider '\(name)'; expected one of: \(providerNames)")
         }
-        for (name, item) in modelNodes {
-            var providerNode: ConfigNode?
-            var model = LoupeConfiguration.Model(provider: "")
-            for (field, value) in try item.mapping(allowed: ["provider", "model", "rpm", "tpm"]) {
-                switch field {
-                case "provider":
-                    providerNode = value
-                    model.provider = try value.string()
-                case "rpm": model.rpm = try value.int(in: 1...100_000_000)
-                case "tpm": model.tpm = try value.int(in: 1...Int(Int32.max))
-                default: model.upstreamModel = try value.string()
-                }
-            }
-            guard let providerNode else {
-                throw item.error("missing 'provider'; expected one of: \(providerNames)")
-            }
-            guard config.providers[model.provider] != nil else {
-                throw providerNode.error("unknown provider '\(model.provider)'; expected one of: \(providerNames)")
-            }
-            config.models[name] = model
-        }
+        config.models = try models(modelNodes, providers: config.providers, hasDefaultProvider: config.defaultProvider != nil, defaultCacheTTL: config.cache.ttlSeconds)
         return config
     }
 

@@ -23,6 +23,18 @@ public struct LoupeConfiguration: Sendable, Equatable {
     public var masterKey: String?
     /// A spending limit that every user (`X-Loupe-User`, or the body's `user`) has on their own; nil is none.
     public var userBudget: Budget?
+    /// The exact-match response cache: its default lifetime and its size.
+    public var cache = ResponseCache()
+
+    /// Settings of the response cache, which models opt into with `cache` and requests with `X-Loupe-Cache: true`.
+    public struct ResponseCache: Sendable, Equatable {
+        /// How long an answer is kept when neither the model nor the request says.
+        public var ttlSeconds = 3600
+        /// The most bytes of answers kept; the least recently used go first.
+        public var maxBytes = 256 << 20
+
+        public init() {}
+    }
 
     /// The shortest master key accepted: 32 characters, as LiteLLM and Portkey generate them.
     public static let minimumMasterKeyLength = 32
@@ -135,12 +147,12 @@ public struct LoupeConfiguration: Sendable, Equatable {
 
     /// An upstream that speaks a provider's wire format.
     public struct Provider: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable { case openai }
+        public enum Kind: String, Sendable, CaseIterable { case openai, anthropic }
 
         public var kind: Kind
-        /// Such as `https://api.openai.com/v1`; request paths after `/v1` are appended.
+        /// Such as `https://api.openai.com/v1` or `https://api.anthropic.com/v1`; request paths after `/v1` are appended.
         public var baseURL: String
-        /// Sent as `Authorization: Bearer …`; nil or empty sends none.
+        /// Sent as `Authorization: Bearer …` (Anthropic: `x-api-key`); nil or empty sends none.
         public var apiKey: String?
         /// How long to wait for the upstream before answering 504.
         public var timeoutMs: Int
@@ -158,20 +170,91 @@ public struct LoupeConfiguration: Sendable, Equatable {
         }
     }
 
-    /// A model name that clients send.
+    /// A model name that clients send: where its calls go, how they are retried, split, shadowed and cached.
     public struct Model: Sendable, Equatable {
-        public var provider: String
-        /// The name sent upstream; nil sends the client's name unchanged.
-        public var upstreamModel: String?
+        /// Where calls go, chosen by weight; the others are the fallbacks. Empty for a model that only splits.
+        public var deployments: [Deployment]
+        /// How long each attempt may take; nil uses the provider's timeout.
+        public var timeoutMs: Int?
+        /// How many more times a failing deployment is tried before the next one.
+        public var retries: Int
         /// Requests and tokens per minute for the model, across all keys; nil is no limit.
         public var rpm: Int?
         public var tpm: Int?
+        /// Sends a share of the calls to a challenger model.
+        public var split: Split?
+        /// Sends a copy of each call to another model, off the response path.
+        public var shadow: Shadow?
+        /// Answers repeated identical requests from the response cache for this long.
+        public var cacheTTLSeconds: Int?
 
-        public init(provider: String, upstreamModel: String? = nil, rpm: Int? = nil, tpm: Int? = nil) {
-            self.provider = provider
-            self.upstreamModel = upstreamModel
+        /// Retries per deployment when the config does not say.
+        public static let defaultRetries = 1
+
+        public init(
+            deployments: [Deployment], timeoutMs: Int? = nil, retries: Int = Model.defaultRetries, rpm: Int? = nil, tpm: Int? = nil,
+            split: Split? = nil, shadow: Shadow? = nil, cacheTTLSeconds: Int? = nil
+        ) {
+            self.deployments = deployments
+            self.timeoutMs = timeoutMs
+            self.retries = retries
             self.rpm = rpm
             self.tpm = tpm
+            self.split = split
+            self.shadow = shadow
+            self.cacheTTLSeconds = cacheTTLSeconds
+        }
+
+        /// A model served by one provider, under `upstreamModel` when given.
+        public init(provider: String, upstreamModel: String? = nil, rpm: Int? = nil, tpm: Int? = nil) {
+            self.init(deployments: [Deployment(provider: provider, upstreamModel: upstreamModel)], rpm: rpm, tpm: tpm)
+        }
+
+        /// The first deployment's provider, which `/v1/models` shows as the owner.
+        public var provider: String? { deployments.first?.provider }
+    }
+
+    /// One provider and upstream model that serves a model name.
+    public struct Deployment: Sendable, Equatable {
+        public var provider: String
+        /// The name sent upstream; nil sends the client's name unchanged.
+        public var upstreamModel: String?
+        /// Its share of the calls relative to the other deployments.
+        public var weight: Int
+
+        public init(provider: String, upstreamModel: String? = nil, weight: Int = 1) {
+            self.provider = provider
+            self.upstreamModel = upstreamModel
+            self.weight = weight
+        }
+    }
+
+    /// A champion/challenger split: `percent` of the calls go to the challenger.
+    public struct Split: Sendable, Equatable {
+        public var champion: String
+        public var challenger: String
+        public var percent: Double
+        /// What keeps a caller on one side: the user, the API key, or nothing (each call is drawn anew).
+        public var sticky: Sticky
+
+        public enum Sticky: String, Sendable, Equatable, CaseIterable { case user, key, none }
+
+        public init(champion: String, challenger: String, percent: Double, sticky: Sticky = .user) {
+            self.champion = champion
+            self.challenger = challenger
+            self.percent = percent
+            self.sticky = sticky
+        }
+    }
+
+    /// A shadow model that gets a copy of `percent` of the calls; its answers are recorded, never returned.
+    public struct Shadow: Sendable, Equatable {
+        public var model: String
+        public var percent: Double
+
+        public init(model: String, percent: Double = 100) {
+            self.model = model
+            self.percent = percent
         }
     }
 }

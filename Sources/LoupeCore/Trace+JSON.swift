@@ -7,6 +7,7 @@ extension Trace: Codable {
         case latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, cache_write_input_tokens, reasoning_tokens, cost_usd
         case user, session_id, tags, metadata, request, response, request_truncated, response_truncated
         case prompt_name, prompt_version, guardrails, key_id, key_name
+        case variant, parent_trace_id, cache_hit, cost_saved_usd, attempts
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,6 +44,11 @@ extension Trace: Codable {
         try c.encode(guardrails, forKey: .guardrails)
         try c.encode(keyID, forKey: .key_id)
         try c.encode(keyName, forKey: .key_name)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(parentTraceID, forKey: .parent_trace_id)
+        try c.encode(cacheHit, forKey: .cache_hit)
+        try c.encode(costSaved, forKey: .cost_saved_usd)
+        try c.encode(attempts, forKey: .attempts)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,7 +97,12 @@ extension Trace: Codable {
             promptVersion: try c.decodeIfPresent(Int.self, forKey: .prompt_version),
             guardrails: try c.decodeIfPresent([GuardrailResult].self, forKey: .guardrails) ?? [],
             keyID: try c.decodeIfPresent(String.self, forKey: .key_id),
-            keyName: try c.decodeIfPresent(String.self, forKey: .key_name)
+            keyName: try c.decodeIfPresent(String.self, forKey: .key_name),
+            variant: try c.decodeIfPresent(String.self, forKey: .variant),
+            parentTraceID: try c.decodeIfPresent(String.self, forKey: .parent_trace_id),
+            cacheHit: try c.decodeIfPresent(Bool.self, forKey: .cache_hit) ?? false,
+            costSaved: try c.decodeIfPresent(USD.self, forKey: .cost_saved_usd),
+            attempts: try c.decodeIfPresent([TraceAttempt].self, forKey: .attempts) ?? []
         )
     }
 }

@@ -41,6 +41,16 @@ public struct Trace: Sendable, Hashable {
     /// The virtual key the call came with, when auth is on: its id and its name at the time.
     public var keyID: String?
     public var keyName: String?
+    /// Which side of a champion/challenger split answered (`champion`, `challenger`), or `shadow` for a shadow copy.
+    public var variant: String?
+    /// The trace this one was made for: a shadow copy's primary call.
+    public var parentTraceID: String?
+    /// True when Loupe answered from its response cache without calling the provider.
+    public var cacheHit: Bool
+    /// What the provider would have charged for a cached answer.
+    public var costSaved: USD?
+    /// The tries that failed before the answer (retries and fallbacks), oldest first.
+    public var attempts: [TraceAttempt]
 
     public init(
         id: String = TraceID.make(),
@@ -69,7 +79,12 @@ public struct Trace: Sendable, Hashable {
         promptVersion: Int? = nil,
         guardrails: [GuardrailResult] = [],
         keyID: String? = nil,
-        keyName: String? = nil
+        keyName: String? = nil,
+        variant: String? = nil,
+        parentTraceID: String? = nil,
+        cacheHit: Bool = false,
+        costSaved: USD? = nil,
+        attempts: [TraceAttempt] = []
     ) {
         self.id = id
         self.createdAt = createdAt
@@ -98,5 +113,10 @@ public struct Trace: Sendable, Hashable {
         self.guardrails = guardrails
         self.keyID = keyID
         self.keyName = keyName
+        self.variant = variant
+        self.parentTraceID = parentTraceID
+        self.cacheHit = cacheHit
+        self.costSaved = costSaved
+        self.attempts = attempts
     }
 }

@@ -115,5 +115,13 @@ struct PostgresMigration: Sendable {
             )
             """,
         ]),
+        PostgresMigration(name: "v14-trace-routing", statements: [
+            """
+            ALTER TABLE traces ADD COLUMN variant TEXT, ADD COLUMN parent_trace_id TEXT, ADD COLUMN cache_hit BOOLEAN NOT NULL DEFAULT false,
+                ADD COLUMN cost_saved_picos BIGINT, ADD COLUMN attempts JSONB
+            """,
+            "CREATE INDEX traces_parent ON traces (parent_trace_id) WHERE parent_trace_id IS NOT NULL",
+            "CREATE INDEX traces_variant ON traces (variant, created_at) WHERE variant IS NOT NULL",
+        ]),
     ]
 }

@@ -43,10 +43,16 @@ enum PostgresTraceInsert {
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
         var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
         var guardrails: [String?] = [], cacheWriteTokens: [Int64?] = [], keyIDs: [String?] = [], keyNames: [String?] = []
+        var variants: [String?] = [], parents: [String?] = [], cacheHits: [Bool] = [], saved: [Int64?] = [], attempts: [String?] = []
         for trace in traces {
             cacheWriteTokens.append(trace.usage.cacheWriteInputTokens.map(Int64.init))
             keyIDs.append(trace.keyID.map(text))
             keyNames.append(trace.keyName.map(text))
+            variants.append(trace.variant.map(text))
+            parents.append(trace.parentTraceID.map(text))
+            cacheHits.append(trace.cacheHit)
+            saved.append(trace.costSaved?.picos)
+            attempts.append(TraceAttempt.storedJSON(trace.attempts).map(text))
             days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
             buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
             promptNames.append(trace.promptName.map(text))
@@ -97,12 +103,14 @@ enum PostgresTraceInsert {
                     \(days)::int8[], \(buckets)::int4[], \(PostgresNullableArray(promptNames))::text[],
                     \(PostgresNullableArray(promptVersions))::int4[], \(PostgresNullableArray(guardrails))::text[],
                     \(PostgresNullableArray(cacheWriteTokens))::int8[], \(PostgresNullableArray(keyIDs))::text[],
-                    \(PostgresNullableArray(keyNames))::text[]
+                    \(PostgresNullableArray(keyNames))::text[], \(PostgresNullableArray(variants))::text[],
+                    \(PostgresNullableArray(parents))::text[], \(cacheHits)::bool[], \(PostgresNullableArray(saved))::int8[],
+                    \(PostgresNullableArray(attempts))::text[]
                 ) AS u(
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags_literal,
                     metadata, request, response, request_truncated, response_truncated, day, bucket, prompt_name, prompt_version, guardrails,
-                    cache_write_input_tokens, key_id, key_name
+                    cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
                 )
             ),
             inserted AS (
@@ -110,12 +118,13 @@ enum PostgresTraceInsert {
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
                     request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails,
-                    cache_write_input_tokens, key_id, key_name
+                    cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
                 )
                 SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
                     tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version,
-                    guardrails::jsonb, cache_write_input_tokens, key_id, key_name
+                    guardrails::jsonb, cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos,
+                    attempts::jsonb
                 FROM input
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id

@@ -8,7 +8,7 @@ extension Trace {
         id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
         input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
         request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails::text AS guardrails,
-        cache_write_input_tokens, key_id, key_name
+        cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos, attempts::text AS attempts
         """
 
     /// Reads a row of the `traces` table selected with `postgresColumns`.
@@ -52,7 +52,12 @@ extension Trace {
             promptVersion: try row["prompt_version"].decode(Int?.self),
             guardrails: GuardrailResult.fromStoredJSON(try row["guardrails"].decode(String?.self)),
             keyID: try row["key_id"].decode(String?.self),
-            keyName: try row["key_name"].decode(String?.self)
+            keyName: try row["key_name"].decode(String?.self),
+            variant: try row["variant"].decode(String?.self),
+            parentTraceID: try row["parent_trace_id"].decode(String?.self),
+            cacheHit: try row["cache_hit"].decode(Bool.self),
+            costSaved: try row["cost_saved_picos"].decode(Int64?.self).map(USD.init(picos:)),
+            attempts: TraceAttempt.fromStoredJSON(try row["attempts"].decode(String?.self))
         )
     }
 }

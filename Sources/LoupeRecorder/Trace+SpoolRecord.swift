@@ -37,6 +37,11 @@ extension Trace {
         put("prompt_version", promptVersion)
         put("key_id", keyID)
         put("key_name", keyName)
+        put("variant", variant)
+        put("parent_trace_id", parentTraceID)
+        if cacheHit { record["cache_hit"] = .bool(true) }
+        put("cost_saved_picos", costSaved.map { String($0.picos) })
+        if !attempts.isEmpty { record["attempts"] = .array(attempts.map(\.json)) }
         if let metadata { record["metadata"] = .object(metadata) }
         if !guardrails.isEmpty { record["guardrails"] = .array(guardrails.map(\.json)) }
         put("request", request)
@@ -90,7 +95,12 @@ extension Trace {
             promptVersion: int("prompt_version"),
             guardrails: { if case .array(let items)? = r["guardrails"] { items.compactMap(GuardrailResult.init(json:)) } else { [] } }(),
             keyID: r["key_id"]?.stringValue,
-            keyName: r["key_name"]?.stringValue
+            keyName: r["key_name"]?.stringValue,
+            variant: r["variant"]?.stringValue,
+            parentTraceID: r["parent_trace_id"]?.stringValue,
+            cacheHit: r["cache_hit"] == .bool(true),
+            costSaved: r["cost_saved_picos"]?.stringValue.flatMap(Int64.init).map(USD.init(picos:)),
+            attempts: { if case .array(let items)? = r["attempts"] { items.compactMap(TraceAttempt.init(json:)) } else { [] } }()
         )
     }
 }

@@ -26,6 +26,17 @@ extension SQLiteTraceStore: KeyStore {
         ) STRICT;
         """
 
+    /// Routing facts on each trace: the split variant, the shadow's primary call, cache hits and failed attempts.
+    static let addTraceRouting = """
+        ALTER TABLE traces ADD COLUMN variant TEXT;
+        ALTER TABLE traces ADD COLUMN parent_trace_id TEXT;
+        ALTER TABLE traces ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE traces ADD COLUMN cost_saved_picos INTEGER;
+        ALTER TABLE traces ADD COLUMN attempts TEXT;              -- JSON array of failed tries
+        CREATE INDEX traces_parent ON traces(parent_trace_id) WHERE parent_trace_id IS NOT NULL;
+        CREATE INDEX traces_variant ON traces(variant, created_at) WHERE variant IS NOT NULL;
+        """
+
     public func createKey(_ key: VirtualKey) async throws {
         try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE name = ?", arguments: [key.name]) != nil { throw KeyError.nameTaken(key.name) }

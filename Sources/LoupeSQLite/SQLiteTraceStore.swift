@@ -162,6 +162,9 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v13-keys") { db in
             try db.execute(sql: Self.createKeys)
         }
+        migrator.registerMigration("v14-trace-routing") { db in
+            try db.execute(sql: Self.addTraceRouting)
+        }
         return migrator
     }
 
@@ -173,8 +176,9 @@ public final class SQLiteTraceStore: TraceStore {
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
                     latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
                     user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
-                    prompt_name, prompt_version, guardrails, cache_write_input_tokens, key_id, key_name
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    prompt_name, prompt_version, guardrails, cache_write_input_tokens, key_id, key_name,
+                    variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
             var rollup = CostRollup()
@@ -212,6 +216,11 @@ public final class SQLiteTraceStore: TraceStore {
                 try row.bind(trace.usage.cacheWriteInputTokens)
                 try row.bind(trace.keyID?.withoutNUL)
                 try row.bind(trace.keyName?.withoutNUL)
+                try row.bind(trace.variant?.withoutNUL)
+                try row.bind(trace.parentTraceID?.withoutNUL)
+                try row.bind(trace.cacheHit)
+                try row.bind(trace.costSaved?.picos)
+                try row.bind(TraceAttempt.storedJSON(trace.attempts)?.withoutNUL)
                 try row.execute()
                 // A repeated id is ignored above; its tags are already stored too.
                 guard db.changesCount > 0 else { continue }
@@ -332,7 +341,12 @@ public final class SQLiteTraceStore: TraceStore {
             promptVersion: row["prompt_version"],
             guardrails: GuardrailResult.fromStoredJSON(row["guardrails"]),
             keyID: row["key_id"],
-            keyName: row["key_name"]
+            keyName: row["key_name"],
+            variant: row["variant"],
+            parentTraceID: row["parent_trace_id"],
+            cacheHit: row["cache_hit"] ?? false,
+            costSaved: (row["cost_saved_picos"] as Int64?).map(USD.init(picos:)),
+            attempts: TraceAttempt.fromStoredJSON(row["attempts"])
         )
     }
 }

@@ -6,6 +6,8 @@ import LoupeProxy
 struct ProxyCall: Sendable {
     let started = ContinuousClock.now
     var trace: Trace
+    /// Where the call goes; `route` is the deployment that answered, or the one tried last.
+    var plan: ModelRouter.Plan?
     var route: ModelRouter.Route?
     /// The guardrail policy that applies, and where the endpoint keeps its text.
     var guardrails: GuardrailPolicy?

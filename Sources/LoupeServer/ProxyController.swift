@@ -98,7 +98,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
             return await fail(&call, .missingModel())
         }
         if let model = call.trace.model {
-            call.route = modelRouter.route(model: model)
+            call.plan = modelRouter.plan(model: model, user: call.trace.user, keyID: call.key?.id)
+            call.route = call.plan?.primary
         } else {
             call.route = modelRouter.defaultRoute
         }
@@ -146,7 +147,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
 
         let upstream: HTTPClientResponse
         do {
-            upstream = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(route.provider.timeoutMs)))
+            upstream = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(route.timeoutMs)))
         } catch {
             return await fail(&call, Self.apiError(forUpstream: error, route: route))
         }
@@ -219,7 +220,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
 
     static func apiError(forUpstream error: any Error, route: ModelRouter.Route) -> APIError {
         if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
-            return .upstreamTimeout(provider: route.providerName, timeoutMs: route.provider.timeoutMs)
+            return .upstreamTimeout(provider: route.providerName, timeoutMs: route.timeoutMs)
         }
         return .upstreamUnreachable(provider: route.providerName, detail: "\(error)")
     }
