@@ -188,8 +188,9 @@ public struct LoupeConfiguration: Sendable, Equatable {
         /// Answers repeated identical requests from the response cache for this long.
         public var cacheTTLSeconds: Int?
 
-        /// Retries per deployment when the config does not say.
-        public static let defaultRetries = 1
+        /// Retries per deployment when the config does not say: none, so that a lone provider's errors reach the
+        /// SDK unchanged and its own retry logic (which honours Retry-After) decides, as through a plain proxy.
+        public static let defaultRetries = 0
 
         public init(
             deployments: [Deployment], timeoutMs: Int? = nil, retries: Int = Model.defaultRetries, rpm: Int? = nil, tpm: Int? = nil,

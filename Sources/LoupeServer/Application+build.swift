@@ -71,6 +71,8 @@ public func buildApplication(
         maxBodyBytes: configuration.server.maxBodyBytes
     )
     proxy.gateway = gateway
+    let shadows = ShadowQueue()
+    proxy.shadows = shadows
     proxy.addRoutes(to: router)
     KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
@@ -100,10 +102,12 @@ public func buildApplication(
             guard status.pending.isEmpty else { throw SchemaError.pendingMigrations(status.pending) }
         }
     }
-    // Services stop in reverse order: the server drains first, then the upstream client,
+    // Services stop in reverse order: the server drains first, then the shadow copies, then the upstream client,
     // then the writer flushes every queued trace, and last the store's connections close.
     if let storeService = opened.service { app.addServices(storeService) }
+    // Shadow copies still queued at shutdown are sent before the upstream client and the writer stop.
     app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
+    app.addServices(ShadowRunner(queue: shadows, send: { [proxy] job in await proxy.sendShadow(job) }))
     return app
 }
 

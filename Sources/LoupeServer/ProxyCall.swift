@@ -4,6 +4,15 @@ import LoupeProxy
 
 /// Everything one proxied call carries while it is in flight.
 struct ProxyCall: Sendable {
+    /// Who made the call: a client, or Loupe itself.
+    enum Origin: Sendable {
+        case client
+        /// A guardrail judge's call: no key, no budget, no guardrails of its own.
+        case judge
+        /// A shadow copy of a client's call, recorded and never returned.
+        case shadow(ShadowJob)
+    }
+
     let started = ContinuousClock.now
     var trace: Trace
     /// Where the call goes; `route` is the deployment that answered, or the one tried last.

@@ -20,6 +20,10 @@ struct ProxyController<Context: RequestContext>: Sendable {
     let maxBodyBytes: Int
     /// Keys, budgets and rate limits; nil when auth is off.
     var gateway: Gateway? = nil
+    /// Where shadow copies wait to be sent; nil sends none.
+    var shadows: ShadowQueue? = nil
+    /// How failed deployments are retried.
+    var retryPolicy = RetryPolicy()
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
     static var maxResponseBytes: Int { 256 * 1024 * 1024 }
@@ -36,8 +40,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
     }
 
-    /// Forwards one call. `applyGuardrails` is false only for the guardrail judge's own calls.
-    func proxy(_ request: Request, endpoint: ProxyEndpoint, applyGuardrails: Bool = true) async -> Response {
+    /// Forwards one call: a client's, or one Loupe makes itself (a guardrail judge, a shadow copy).
+    func proxy(_ request: Request, endpoint: ProxyEndpoint, origin: ProxyCall.Origin = .client) async -> Response {
         var call = ProxyCall(trace: Trace(endpoint: request.uri.path, stream: false))
         do throws(APIError) {
             let annotations = try RequestAnnotations(headers: request.headers)
@@ -48,8 +52,15 @@ struct ProxyController<Context: RequestContext>: Sendable {
         } catch {
             return await fail(&call, error)
         }
-        // The guardrail judge's own calls come from inside (no headers to check); every other call shows its key.
-        if let gateway, applyGuardrails {
+        // Loupe's own calls come from inside (no headers to check); every client call shows its key.
+        if case .shadow(let job) = origin {
+            call.key = job.key
+            call.trace.keyID = job.key?.id
+            call.trace.keyName = job.key?.name
+            call.trace.variant = "shadow"
+            call.trace.parentTraceID = job.parentTraceID
+            (call.trace.promptName, call.trace.promptVersion) = (job.promptName, job.promptVersion)
+        } else if let gateway, case .client = origin {
             do throws(APIError) {
                 call.key = try await gateway.authenticate(request.headers)
                 call.trace.keyID = call.key?.id
@@ -97,7 +108,12 @@ struct ProxyController<Context: RequestContext>: Sendable {
         if endpoint.requiresModel, call.trace.model?.isEmpty ?? true {
             return await fail(&call, .missingModel())
         }
-        if let model = call.trace.model {
+        if case .shadow(let job) = origin {
+            call.plan = modelRouter.plan(model: job.model, user: call.trace.user, keyID: job.key?.id)
+            call.plan?.shadow = nil
+            call.plan?.cacheTTLSeconds = nil
+            call.route = call.plan?.primary
+        } else if let model = call.trace.model {
             call.plan = modelRouter.plan(model: model, user: call.trace.user, keyID: call.key?.id)
             call.route = call.plan?.primary
         } else {
@@ -110,15 +126,20 @@ struct ProxyController<Context: RequestContext>: Sendable {
             return await fail(&call, APIError(status: .notFound, message: "No default_provider is configured to serve \(request.uri.path).", code: "no_provider"))
         }
         call.trace.provider = route.providerName
-        if let gateway, applyGuardrails {
+        if let gateway, case .client = origin {
             do throws(APIError) {
                 try await gateway.admit(key: call.key, user: call.trace.user, model: call.trace.model)
             } catch {
                 return await fail(&call, error)
             }
         }
+        // The trace names the model that answers; a split also says which side it was.
+        if let plan = call.plan {
+            call.trace.model = plan.model
+            if let variant = plan.variant { call.trace.variant = variant }
+        }
 
-        if applyGuardrails, let format = endpoint.guardedFormat, let current = parsed {
+        if case .client = origin, let format = endpoint.guardedFormat, let current = parsed {
             call.guardrails = guardrails.policy(model: call.trace.model, prompt: call.trace.promptName)
             call.guardedFormat = format
             do throws(APIError) {
@@ -128,28 +149,17 @@ struct ProxyController<Context: RequestContext>: Sendable {
             }
         }
 
-        var upstreamBody = body
-        var hideUsageChunk = false
-        if let parsed {
-            if let alias = route.upstreamModel { upstreamBody = parsed.replacingModel(with: alias, in: upstreamBody) }
-            if parsed.stream, endpoint.supportsStreamUsage, !parsed.clientIncludesUsage {
-                upstreamBody = parsed.requestingUsage(in: upstreamBody)
-                hideUsageChunk = true
-            }
-        }
-
-        var upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
-        upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
-        upstreamRequest.headers = UpstreamHeaders.forRequest(request.headers, apiKey: route.provider.apiKey)
-        if !upstreamBody.isEmpty || request.method != .get {
-            upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
+        if case .client = origin, let shadow = call.plan?.shadow, let parsed, let shadows,
+            let job = shadowJob(shadow, request: request, body: body, parsed: parsed, endpoint: endpoint, call: call)
+        {
+            shadows.submit(job)
         }
 
         let upstream: HTTPClientResponse
-        do {
-            upstream = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(route.timeoutMs)))
-        } catch {
-            return await fail(&call, Self.apiError(forUpstream: error, route: route))
+        let hideUsageChunk: Bool
+        switch await forward(request, body: body, parsed: parsed, endpoint: endpoint, call: &call) {
+        case .answer(let response, let hide): (upstream, hideUsageChunk) = (response, hide)
+        case .failure(let error): return await fail(&call, error)
         }
 
         call.trace.statusCode = Int(upstream.status.code)

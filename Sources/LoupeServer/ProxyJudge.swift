@@ -31,7 +31,7 @@ struct ProxyJudge<Context: RequestContext>: GuardrailJudge {
         let call = Request(head: head, body: RequestBody(buffer: ByteBuffer(string: JSONValue.object(request).jsonText)))
         let sink = BodySink()
         try await withTimeout(.milliseconds(judge.timeoutMs), operation: "ask the guardrail judge") {
-            let response = await proxy.proxy(call, endpoint: .chatCompletions, applyGuardrails: false)
+            let response = await proxy.proxy(call, endpoint: .chatCompletions, origin: .judge)
             sink.status.withLock { $0 = response.status.code }
             try await response.body.write(CollectingBodyWriter(sink: sink))
         }

@@ -15,6 +15,11 @@ struct RequestAnnotations: Sendable {
     static let sessionHeader = HTTPField.Name("x-loupe-session")!
     static let tagsHeader = HTTPField.Name("x-loupe-tags")!
     static let metadataHeader = HTTPField.Name("x-loupe-metadata")!
+    /// True for the headers that annotate a trace, which Loupe's own copies of a call carry too.
+    static func isAnnotation(_ name: HTTPField.Name) -> Bool {
+        name == userHeader || name == sessionHeader || name == tagsHeader || name == metadataHeader
+    }
+
     static let traceIDHeader = HTTPField.Name("x-loupe-trace-id")!
     /// On buffered answers: the call's cost in US dollars, exact (`0.000123`); absent when the model has no price.
     static let costHeader = HTTPField.Name("x-loupe-cost-usd")!

@@ -16,6 +16,9 @@ public struct UpstreamClient: Service {
             decompression: .disabled
         )
         configuration.httpVersion = .automatic
+        // A refused connection fails the attempt at once: the router retries it with backoff and falls over to
+        // the next deployment, instead of AsyncHTTPClient retrying the dead host until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

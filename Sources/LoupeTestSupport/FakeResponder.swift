@@ -35,8 +35,20 @@ struct FakeResponder: HTTPResponder {
         }
         let headers = request.headers
         if recordRequests { record(request, body: body) }
+        // A base URL such as `/status/503/v1` or `/delay/2000/v1` makes one provider of the fake fail or lag.
+        var path = request.uri.path
+        while let control = FakePathControl(taking: &path) {
+            switch control {
+            case .status(let status):
+                var response = FakeReply.error(status: status)
+                if let retryAfter = headers[.fakeRetryAfter] { response.headers[.retryAfter] = retryAfter }
+                return response
+            case .delay(let milliseconds):
+                try? await Task.sleep(for: .milliseconds(milliseconds))
+            }
+        }
         // Anthropic's route checks its own key header and answers in Anthropic's error shape.
-        if request.method == .post, request.uri.path == "/v1/messages" { return await anthropicMessages(body, headers) }
+        if request.method == .post, path == "/v1/messages" { return await anthropicMessages(body, headers) }
         if let expectedAuthorization, headers[.authorization] != expectedAuthorization {
             return FakeReply.error(401, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
         }
@@ -49,7 +61,7 @@ struct FakeResponder: HTTPResponder {
             if let retryAfter = headers[.fakeRetryAfter] { response.headers[.retryAfter] = retryAfter }
             return response
         }
-        switch (request.method, request.uri.path) {
+        switch (request.method, path) {
         case (.post, "/v1/chat/completions"): return generate(body, headers) { $0.chatCompletion() }
         case (.post, "/v1/completions"): return generate(body, headers) { $0.completion() }
         case (.post, "/v1/embeddings"): return generate(body, headers) { $0.embeddings() }
@@ -57,7 +69,7 @@ struct FakeResponder: HTTPResponder {
         case (.get, "/v1/models"): return FakeReply.json(Self.models)
         case (.get, "/v1/files"): return FakeReply.json(Self.files)
         default:
-            return FakeReply.error(404, "Invalid URL (\(request.method.rawValue) \(request.uri.path))", type: "invalid_request_error")
+            return FakeReply.error(404, "Invalid URL (\(request.method.rawValue) \(path))", type: "invalid_request_error")
         }
     }
 
