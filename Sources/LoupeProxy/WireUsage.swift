@@ -10,7 +10,9 @@ extension TokenUsage {
             inputTokens: fields["prompt_tokens"]?.intValue ?? fields["input_tokens"]?.intValue,
             outputTokens: fields["completion_tokens"]?.intValue ?? fields["output_tokens"]?.intValue,
             cachedInputTokens: (fields["prompt_tokens_details"] ?? fields["input_tokens_details"])?["cached_tokens"]?.intValue,
-            reasoningTokens: (fields["completion_tokens_details"] ?? fields["output_tokens_details"])?["reasoning_tokens"]?.intValue
+            reasoningTokens: (fields["completion_tokens_details"] ?? fields["output_tokens_details"])?["reasoning_tokens"]?.intValue,
+            // Anthropic's cache writes, as LiteLLM and Loupe's Anthropic translation put them in OpenAI's usage.
+            cacheWriteInputTokens: fields["cache_creation_input_tokens"]?.intValue
         )
     }
 }

@@ -32,6 +32,12 @@ struct ProxyCall: Sendable {
     /// Milliseconds since the call arrived.
     var elapsedMs: Double { Self.milliseconds(ContinuousClock.now - started) }
 
+    /// The model name sent to `route`: the deployment's own name for it, else the model the plan chose (a split
+    /// side served by the default provider), else the client's.
+    func sentModel(on route: ModelRouter.Route) -> String? {
+        route.upstreamModel ?? plan?.model ?? trace.model
+    }
+
     /// Model names to price the call by: the provider's, then the one sent upstream, then the client's.
     var pricingNames: [String?] { [trace.upstreamModel, route?.upstreamModel, trace.model] }
 

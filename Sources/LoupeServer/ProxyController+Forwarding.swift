@@ -25,7 +25,13 @@ extension ProxyController {
             while true {
                 call.route = route
                 call.trace.provider = route.providerName
-                let (upstreamRequest, hideUsageChunk) = upstreamRequest(for: route, request, body: body, parsed: parsed, endpoint: endpoint, call: call)
+                let upstreamRequest: HTTPClientRequest
+                let hideUsageChunk: Bool
+                do throws(APIError) {
+                    (upstreamRequest, hideUsageChunk) = try self.upstreamRequest(for: route, request, body: body, parsed: parsed, endpoint: endpoint, call: call)
+                } catch {
+                    return .failure(error)
+                }
                 let started = ContinuousClock.now
                 let outcome: Result<HTTPClientResponse, any Error>
                 do {
@@ -62,17 +68,18 @@ extension ProxyController {
     /// on streams (hidden again from a client that did not ask), and the provider's key instead of the client's.
     func upstreamRequest(
         for route: ModelRouter.Route, _ request: Request, body: [UInt8], parsed: ProxyRequestBody?, endpoint: ProxyEndpoint, call: ProxyCall
-    ) -> (HTTPClientRequest, hideUsageChunk: Bool) {
+    ) throws(APIError) -> (HTTPClientRequest, hideUsageChunk: Bool) {
+        let hideUsageChunk = parsed.map { $0.stream && endpoint.supportsStreamUsage && !$0.clientIncludesUsage } ?? false
+        if route.provider.kind == .anthropic {
+            let upstreamRequest = try anthropicRequest(
+                for: route, request, body: body, parsed: parsed, endpoint: endpoint, upstreamModel: call.sentModel(on: route) ?? ""
+            )
+            return (upstreamRequest, hideUsageChunk)
+        }
         var upstreamBody = body
-        var hideUsageChunk = false
         if let parsed {
-            // A split side served by the default provider keeps its own name: the body still has the client's.
-            let sideName = call.plan.flatMap { $0.model == parsed.model ? nil : $0.model }
-            if let alias = route.upstreamModel ?? sideName { upstreamBody = parsed.replacingModel(with: alias, in: upstreamBody) }
-            if parsed.stream, endpoint.supportsStreamUsage, !parsed.clientIncludesUsage {
-                upstreamBody = parsed.requestingUsage(in: upstreamBody)
-                hideUsageChunk = true
-            }
+            if let alias = call.sentModel(on: route), alias != parsed.model { upstreamBody = parsed.replacingModel(with: alias, in: upstreamBody) }
+            if hideUsageChunk { upstreamBody = parsed.requestingUsage(in: upstreamBody) }
         }
         var upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
         upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)

@@ -13,9 +13,11 @@ extension ProxyController {
     ///
     /// When the proxy asked for usage itself, or output guardrails apply, events are relayed whole so they
     /// can be left out or rewritten; otherwise each read is relayed the moment it arrives, byte for byte.
-    func streamResponse(_ call: ProxyCall, upstream: HTTPClientResponse, assembler: any StreamAssembler, hideUsageChunk: Bool) -> Response {
+    /// `body` is the upstream's body, or the OpenAI chunks it stands for when the provider speaks another format.
+    func streamResponse<Body: AsyncSequence & Sendable>(
+        _ call: ProxyCall, upstream: HTTPClientResponse, body upstreamBody: Body, assembler: any StreamAssembler, hideUsageChunk: Bool
+    ) -> Response where Body.Element == ByteBuffer {
         let recording = StreamRecording(call: call, recorder: recorder)
-        let upstreamBody = upstream.body
         var guarded: GuardedStream?
         if let policy = call.guardrails, !policy.output.isEmpty, let format = call.guardedFormat {
             guarded = GuardedStream(policy: policy, format: format)

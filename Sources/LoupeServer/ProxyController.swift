@@ -166,7 +166,12 @@ struct ProxyController<Context: RequestContext>: Sendable {
         let isEventStream = upstream.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true
         if isEventStream && (200..<300).contains(call.trace.statusCode) {
             call.trace.stream = true
-            return streamResponse(call, upstream: upstream, assembler: endpoint.makeAssembler(hideUsageChunk: hideUsageChunk), hideUsageChunk: hideUsageChunk)
+            let assembler = endpoint.makeAssembler(hideUsageChunk: hideUsageChunk)
+            if let route = call.route, route.provider.kind == .anthropic {
+                let chunks = AnthropicChunkStream(upstream: upstream.body, model: call.sentModel(on: route) ?? "")
+                return streamResponse(call, upstream: upstream, body: chunks, assembler: assembler, hideUsageChunk: hideUsageChunk)
+            }
+            return streamResponse(call, upstream: upstream, body: upstream.body, assembler: assembler, hideUsageChunk: hideUsageChunk)
         }
         return await bufferedResponse(&call, upstream: upstream)
     }
@@ -179,6 +184,9 @@ struct ProxyController<Context: RequestContext>: Sendable {
         } catch {
             let detail = error is NIOTooManyBytesError ? "the response is larger than \(Self.maxResponseBytes) bytes" : "the response broke off: \(error)"
             return await fail(&call, APIError(status: .badGateway, message: "Provider '\(call.route?.providerName ?? "")' sent an unusable response: \(detail).", type: "upstream_error", code: "upstream_bad_response"))
+        }
+        if let route = call.route, route.provider.kind == .anthropic {
+            body = Self.openAIBody(fromAnthropic: body, status: call.trace.statusCode, model: call.sentModel(on: route) ?? "")
         }
         let summary = ResponseSummary(body: body.readableBytesView)
         call.trace.upstreamModel = summary.upstreamModel

@@ -85,16 +85,19 @@ public enum AnthropicResponse {
         return TokenUsage(inputTokens: input, outputTokens: fields["output_tokens"]?.intValue, cachedInputTokens: read, cacheWriteInputTokens: write)
     }
 
-    /// Loupe's counts as an OpenAI `usage` object. OpenAI has no field for cache writes; they stay inside `prompt_tokens`.
+    /// Loupe's counts as an OpenAI `usage` object; cache writes stay inside `prompt_tokens` and are also given on their own.
     static func openAIUsage(_ usage: TokenUsage) -> JSONValue {
         let prompt = usage.inputTokens ?? 0
         let completion = usage.outputTokens ?? 0
-        return .object([
+        var fields: [String: JSONValue] = [
             "prompt_tokens": .number(Double(prompt)),
             "completion_tokens": .number(Double(completion)),
             "total_tokens": .number(Double(prompt + completion)),
             "prompt_tokens_details": .object(["cached_tokens": .number(Double(usage.cachedInputTokens ?? 0))]),
-        ])
+        ]
+        // Cache writes have no OpenAI field; LiteLLM reports them under this name, and Loupe reads it back to price them.
+        if let written = usage.cacheWriteInputTokens, written > 0 { fields["cache_creation_input_tokens"] = .number(Double(written)) }
+        return .object(fields)
     }
 
     /// An OpenAI error body for an Anthropic error type: OpenAI's type and code, so SDKs and retry logic read it as OpenAI's.

@@ -19,7 +19,8 @@ import Testing
             {"id": "chatcmpl-msg_01XFDUDYJgAACzvnptvVoYEL", "object": "chat.completion", "created": 1760000000, "model": "claude-sonnet-4-5",
              "choices": [{"index": 0, "logprobs": null, "finish_reason": "stop",
                           "message": {"role": "assistant", "content": "Paris is the capital of France."}}],
-             "usage": {"prompt_tokens": 2112, "completion_tokens": 9, "total_tokens": 2121, "prompt_tokens_details": {"cached_tokens": 2000}}}
+             "usage": {"prompt_tokens": 2112, "completion_tokens": 9, "total_tokens": 2121, "prompt_tokens_details": {"cached_tokens": 2000},
+                       "cache_creation_input_tokens": 100}}
             """#)))
     }
 

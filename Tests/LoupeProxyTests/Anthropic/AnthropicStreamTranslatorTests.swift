@@ -97,7 +97,8 @@ import Testing
         #expect(dispositions.allSatisfy { $0.forward })
         #expect(dispositions.filter { $0.firstToken }.count == 1)
         #expect(assembler.isComplete)
-        #expect(assembler.summary.usage == TokenUsage(inputTokens: 3544, outputTokens: 89, cachedInputTokens: 2048))
+        // Cache writes travel as `cache_creation_input_tokens`, so the proxy prices them from the chunk alone.
+        #expect(assembler.summary.usage == TokenUsage(inputTokens: 3544, outputTokens: 89, cachedInputTokens: 2048, cacheWriteInputTokens: 1024))
         #expect(assembler.summary.upstreamModel == "claude-sonnet-4-5")
         let response = try #require(JSONValue.parse(assembler.assembledResponse()))
         #expect(response["id"] == .string("chatcmpl-msg_014p7gG3wDgGV9EUtLvnow3U"))
@@ -150,7 +151,7 @@ import Testing
         #expect(usageChunk["choices"] == .array([]))
         #expect(usageChunk["usage"] == .object([
             "prompt_tokens": .number(3544), "completion_tokens": .number(89), "total_tokens": .number(3633),
-            "prompt_tokens_details": .object(["cached_tokens": .number(2048)]),
+            "prompt_tokens_details": .object(["cached_tokens": .number(2048)]), "cache_creation_input_tokens": .number(1024),
         ]))
     }
 
