@@ -73,6 +73,8 @@ public func buildApplication(
     proxy.gateway = gateway
     let shadows = ShadowQueue()
     proxy.shadows = shadows
+    proxy.responseCache = ResponseCache(maxBytes: configuration.cache.maxBytes)
+    proxy.cacheDefaultTTL = configuration.cache.ttlSeconds
     proxy.addRoutes(to: router)
     KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)

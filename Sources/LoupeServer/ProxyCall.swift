@@ -23,6 +23,9 @@ struct ProxyCall: Sendable {
     var guardedFormat: GuardedText.Format?
     /// The virtual key the call came with, when auth is on.
     var key: VirtualKey?
+    /// Where the answer goes in the response cache, and for how many seconds; nil when it is not cached.
+    var cacheKey: String?
+    var cacheTTL: Int?
 
     init(trace: Trace, route: ModelRouter.Route? = nil) {
         self.trace = trace

@@ -30,11 +30,13 @@ extension ProxyController {
             var guarded = guarded
             var ending: StreamEnding = .complete
             var blocked: GuardrailBlock?
+            // What the client got, for the response cache when this call's answer is to be cached.
+            var kept: ByteBuffer? = call.cacheKey == nil ? nil : ByteBuffer()
             do {
                 reading: for try await chunk in upstreamBody {
                     let events = parser.feed(chunk)
                     guard eventMode else {
-                        try await Self.relay(chunk, to: &writer)
+                        try await Self.relay(chunk, to: &writer, keeping: &kept)
                         for event in events where assembler.consume(event).firstToken {
                             recording.markFirstToken()
                         }
@@ -62,23 +64,23 @@ extension ProxyController {
                         }
                         relay.writeImmutableBuffer(outgoing.raw)
                     }
-                    if relay.readableBytes > 0 { try await Self.relay(relay, to: &writer) }
+                    if relay.readableBytes > 0 { try await Self.relay(relay, to: &writer, keeping: &kept) }
                 }
                 // A last event without its blank line goes out as it came, unless guardrails rewrite events.
                 if eventMode && guarded == nil {
                     let rest = parser.unterminatedBytes
-                    if rest.readableBytes > 0 { try await Self.relay(rest, to: &writer) }
+                    if rest.readableBytes > 0 { try await Self.relay(rest, to: &writer, keeping: &kept) }
                 }
                 if blocked == nil, guarded != nil {
                     switch await guarded!.finish(judge: judge) {
-                    case .relay(let bytes): if bytes.readableBytes > 0 { try await Self.relay(bytes, to: &writer) }
+                    case .relay(let bytes): if bytes.readableBytes > 0 { try await Self.relay(bytes, to: &writer, keeping: &kept) }
                     case .block(let block): blocked = block
                     }
                 }
                 if let blocked, let guarded {
                     // The answer stops here; the provider's call is dropped with the rest of its stream.
                     ending = .blocked(blocked)
-                    try await Self.relay(guarded.errorEvent(.guardrailViolation(blocked)), to: &writer)
+                    try await Self.relay(guarded.errorEvent(.guardrailViolation(blocked)), to: &writer, keeping: &kept)
                 } else if !assembler.isComplete {
                     ending = .upstreamEndedEarly
                 }
@@ -87,7 +89,10 @@ extension ProxyController {
             } catch {
                 ending = .upstreamFailed(error)
             }
-            await recording.finish(ending, assembler: assembler, guarded: guarded)
+            let recorded = await recording.finish(ending, assembler: assembler, guarded: guarded)
+            if case .complete = ending, let kept, let recorded {
+                remember(kept, stream: true, contentType: upstream.headers.first(name: "content-type"), trace: recorded, call: call)
+            }
             switch ending {
             case .complete, .upstreamEndedEarly, .blocked:
                 try await writer.finish(nil)
@@ -96,18 +101,23 @@ extension ProxyController {
                 throw error
             }
         }
-        return Response(
-            status: HTTPResponse.Status(code: Int(upstream.status.code)),
-            headers: UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id),
-            body: body
-        )
+        var headers = UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id)
+        if call.cacheKey != nil { headers[Self.cacheHeader] = "MISS" }
+        return Response(status: HTTPResponse.Status(code: Int(upstream.status.code)), headers: headers, body: body)
     }
 
-    private static func relay(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
+    /// The largest streamed answer the response cache keeps.
+    static var maxCachedStreamBytes: Int { 8 << 20 }
+
+    private static func relay(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, keeping kept: inout ByteBuffer?) async throws {
         do {
             try await writer.write(buffer)
         } catch {
             throw ClientGone(underlying: error)
+        }
+        if kept != nil {
+            kept!.writeImmutableBuffer(buffer)
+            if kept!.readableBytes > maxCachedStreamBytes { kept = nil }
         }
     }
 }

@@ -24,6 +24,10 @@ struct ProxyController<Context: RequestContext>: Sendable {
     var shadows: ShadowQueue? = nil
     /// How failed deployments are retried.
     var retryPolicy = RetryPolicy()
+    /// Answers kept for repeated identical requests; nil caches nothing.
+    var responseCache: ResponseCache? = nil
+    /// Seconds an answer is cached when `X-Loupe-Cache: true` asks and neither the model nor the request says.
+    var cacheDefaultTTL = 3600
 
     /// Responses bigger than this are not buffered; no OpenAI endpoint comes near it.
     static var maxResponseBytes: Int { 256 * 1024 * 1024 }
@@ -149,6 +153,17 @@ struct ProxyController<Context: RequestContext>: Sendable {
             }
         }
 
+        if case .client = origin, endpoint.requiresModel, let responseCache {
+            do throws(APIError) {
+                call.cacheTTL = try cacheTTL(request.headers, plan: call.plan)
+            } catch {
+                return await fail(&call, error)
+            }
+            if call.cacheTTL != nil, let key = ResponseCache.key(endpoint: request.uri.path, model: call.trace.model, keyID: call.key?.id, body: body) {
+                if let entry = responseCache.lookup(key) { return await replay(entry, call: &call) }
+                call.cacheKey = key
+            }
+        }
         if case .client = origin, let shadow = call.plan?.shadow, let parsed, let shadows,
             let job = shadowJob(shadow, request: request, body: body, parsed: parsed, endpoint: endpoint, call: call)
         {
@@ -210,6 +225,10 @@ struct ProxyController<Context: RequestContext>: Sendable {
         call.trace.latencyMs = call.elapsedMs
         let recorded = await recorder.record(call.trace, pricedAs: call.pricingNames)
         var headers = UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id)
+        if call.cacheKey != nil {
+            headers[Self.cacheHeader] = "MISS"
+            remember(body, stream: false, contentType: upstream.headers.first(name: "content-type"), trace: recorded, call: call)
+        }
         // The call's exact price, as LiteLLM's x-litellm-response-cost gives it: evals and apps read it here.
         if let cost = recorded.cost { headers[RequestAnnotations.costHeader] = cost.description }
         return Response(status: HTTPResponse.Status(code: call.trace.statusCode), headers: headers, body: ResponseBody(byteBuffer: body))

@@ -41,11 +41,13 @@ final class StreamRecording: Sendable {
         state.withLock { if $0.firstTokenMs == nil { $0.firstTokenMs = elapsed } }
     }
 
-    func finish(_ ending: StreamEnding, assembler: any StreamAssembler, guarded: GuardedStream? = nil) async {
-        guard let (taken, names) = take(ending, assembler: assembler) else { return }
+    /// Records the call; returns the trace as stored, or nil when it was recorded already.
+    @discardableResult
+    func finish(_ ending: StreamEnding, assembler: any StreamAssembler, guarded: GuardedStream? = nil) async -> Trace? {
+        guard let (taken, names) = take(ending, assembler: assembler) else { return nil }
         var trace = taken
         guarded?.annotate(&trace)
-        await recorder.record(trace, pricedAs: names)
+        return await recorder.record(trace, pricedAs: names)
     }
 
     deinit {
