@@ -52,6 +52,16 @@ struct TraceController<Context: RequestContext>: Sendable {
         query.user = parameters["user"].map(String.init)
         query.sessionID = parameters["session_id"].map(String.init)
         query.tag = parameters["tag"].map(String.init)
+        query.variant = parameters["variant"].map(String.init)
+        query.parentTraceID = parameters["parent_trace_id"].map(String.init)
+        if let cacheHit = parameters["cache_hit"] {
+            switch cacheHit {
+            case "true": query.cacheHit = true
+            case "false": query.cacheHit = false
+            default:
+                throw APIError(status: .badRequest, message: "cache_hit must be true or false, not '\(cacheHit)'.", code: "invalid_parameter", param: "cache_hit")
+            }
+        }
         if let status = parameters["status"] {
             guard let filter = TraceQuery.StatusFilter(String(status)) else {
                 throw APIError(status: .badRequest, message: "status must be ok, error, cancelled, an HTTP code such as 429, or a class such as 5xx.", code: "invalid_parameter", param: "status")
