@@ -10,6 +10,12 @@ public struct TraceQuery: Sendable, Hashable {
     public var user: String?
     public var sessionID: String?
     public var tag: String?
+    /// `champion` or `challenger` (a split's side), or `shadow`.
+    public var variant: String?
+    /// Only the traces made for this one: a primary call's shadow copies.
+    public var parentTraceID: String?
+    /// Only answers from the response cache (true), or only calls that reached a provider (false).
+    public var cacheHit: Bool?
     public var status: StatusFilter?
     public var since: Date?
     public var until: Date?
@@ -18,14 +24,17 @@ public struct TraceQuery: Sendable, Hashable {
 
     public init(
         model: String? = nil, provider: String? = nil, user: String? = nil, sessionID: String? = nil,
-        tag: String? = nil, status: StatusFilter? = nil, since: Date? = nil, until: Date? = nil,
-        cursor: TraceCursor? = nil, limit: Int = 100
+        tag: String? = nil, variant: String? = nil, parentTraceID: String? = nil, cacheHit: Bool? = nil,
+        status: StatusFilter? = nil, since: Date? = nil, until: Date? = nil, cursor: TraceCursor? = nil, limit: Int = 100
     ) {
         self.model = model
         self.provider = provider
         self.user = user
         self.sessionID = sessionID
         self.tag = tag
+        self.variant = variant
+        self.parentTraceID = parentTraceID
+        self.cacheHit = cacheHit
         self.status = status
         self.since = since
         self.until = until

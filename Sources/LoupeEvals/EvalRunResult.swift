@@ -80,8 +80,8 @@ public struct EvalSummary: Sendable, Hashable, Codable {
         meanScore = results.isEmpty ? 0 : results.map(\.score).reduce(0, +) / Double(results.count)
         costUSD = results.compactMap { $0.cached ? nil : $0.output?.costUSD }.reduce(0, +)
         let latencies = results.compactMap { $0.output?.latencyMs }.sorted()
-        latencyP50Ms = Self.percentile(latencies, 0.5)
-        latencyP95Ms = Self.percentile(latencies, 0.95)
+        latencyP50Ms = Percentile.nearestRank(0.5, ofSorted: latencies)
+        latencyP95Ms = Percentile.nearestRank(0.95, ofSorted: latencies)
         var sums: [String: (total: Double, count: Int)] = [:]
         for result in results {
             for check in result.checks {
@@ -91,12 +91,5 @@ public struct EvalSummary: Sendable, Hashable, Codable {
             }
         }
         namedScores = sums.mapValues { $0.total / Double($0.count) }
-    }
-
-    /// The nearest-rank percentile of sorted values.
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((q * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 }

@@ -109,6 +109,10 @@ public final class PostgresTraceStore: TraceStore, Service {
         if let user = query.user { conditions.append("user_id = \(builder.bind(user))") }
         if let session = query.sessionID { conditions.append("session_id = \(builder.bind(session))") }
         if let tag = query.tag { conditions.append("tags @> \(builder.bind([tag]))::text[]") }  // served by the GIN index
+        // The v14 indexes cover only traces that have a variant or a parent; repeating their predicate lets the planner use them.
+        if let variant = query.variant { conditions.append("variant = \(builder.bind(variant)) AND variant IS NOT NULL") }
+        if let parent = query.parentTraceID { conditions.append("parent_trace_id = \(builder.bind(parent)) AND parent_trace_id IS NOT NULL") }
+        if let cacheHit = query.cacheHit { conditions.append("cache_hit = \(builder.bind(cacheHit))") }
         // Only unsuccessful calls are indexed by status; repeating an index's predicate lets the planner use it.
         switch query.status {
         case .status(let status):

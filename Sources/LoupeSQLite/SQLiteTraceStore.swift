@@ -255,6 +255,10 @@ public final class SQLiteTraceStore: TraceStore {
         if let user = query.user { add("user = ?", [user]) }
         if let session = query.sessionID { add("session_id = ?", [session]) }
         if let tag = query.tag { add("id IN (SELECT trace_id FROM trace_tags WHERE tag = ?)", [tag]) }
+        // The v14 indexes cover only traces that have a variant or a parent; repeating their predicate lets SQLite use them.
+        if let variant = query.variant { add("variant = ? AND variant IS NOT NULL", [variant]) }
+        if let parent = query.parentTraceID { add("parent_trace_id = ? AND parent_trace_id IS NOT NULL", [parent]) }
+        if let cacheHit = query.cacheHit { add("cache_hit = ?", [cacheHit]) }
         // Only unsuccessful calls are indexed by status; repeating an index's predicate lets SQLite use it.
         switch query.status {
         case .status(let status):

@@ -82,7 +82,7 @@ public func buildApplication(
     let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
     try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
     MLflowArtifactsController<BasicRequestContext>(root: artifacts).addRoutes(to: router)
-    TraceController<BasicRequestContext>(store: store).addRoutes(to: router)
+    TraceController<BasicRequestContext>(store: store, splits: configuration.models.compactMapValues(\.split)).addRoutes(to: router)
     EvalController<BasicRequestContext>(reader: EvalRunReader(store: store)).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)

@@ -2,17 +2,21 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import LoupeConfig
 import LoupeCore
 
-/// Loupe's query API: `/api/traces` and `/api/reports/cost`.
+/// Loupe's query API: `/api/traces`, `/api/reports/cost` and `/api/reports/compare`.
 struct TraceController<Context: RequestContext>: Sendable {
-    let store: any TraceStore
+    let store: any LoupeStore
+    /// The configured splits by the model that splits, so that `compare?split=` knows each side's model.
+    var splits: [String: LoupeConfiguration.Split] = [:]
 
     func addRoutes(to router: Router<Context>) {
         let api = router.group("api")
         api.get("traces") { request, _ in try await listTraces(request) }
         api.get("traces/{id}") { request, context in try await showTrace(request, context) }
         api.get("reports/cost") { request, _ in try await costReport(request) }
+        api.get("reports/compare") { request, _ in try await compareReport(request) }
     }
 
     func listTraces(_ request: Request) async throws -> Response {
@@ -52,6 +56,16 @@ struct TraceController<Context: RequestContext>: Sendable {
         query.user = parameters["user"].map(String.init)
         query.sessionID = parameters["session_id"].map(String.init)
         query.tag = parameters["tag"].map(String.init)
+        query.variant = parameters["variant"].map(String.init)
+        query.parentTraceID = parameters["parent_trace_id"].map(String.init)
+        if let cacheHit = parameters["cache_hit"] {
+            switch cacheHit {
+            case "true": query.cacheHit = true
+            case "false": query.cacheHit = false
+            default:
+                throw APIError(status: .badRequest, message: "cache_hit must be true or false, not '\(cacheHit)'.", code: "invalid_parameter", param: "cache_hit")
+            }
+        }
         if let status = parameters["status"] {
             guard let filter = TraceQuery.StatusFilter(String(status)) else {
                 throw APIError(status: .badRequest, message: "status must be ok, error, cancelled, an HTTP code such as 429, or a class such as 5xx.", code: "invalid_parameter", param: "status")
@@ -97,26 +111,18 @@ private struct CostReportBody: Encodable {
     var rows: [CostReportRow]
 
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: DynamicKey.self)
-        var list = container.nestedUnkeyedContainer(forKey: DynamicKey("data"))
+        var container = encoder.container(keyedBy: DynamicCodingKey.self)
+        var list = container.nestedUnkeyedContainer(forKey: DynamicCodingKey("data"))
         for row in rows {
-            var item = list.nestedContainer(keyedBy: DynamicKey.self)
-            try item.encode(row.key, forKey: DynamicKey(dimension.rawValue))
-            try item.encode(row.requests, forKey: DynamicKey("requests"))
-            try item.encode(row.inputTokens, forKey: DynamicKey("input_tokens"))
-            try item.encode(row.outputTokens, forKey: DynamicKey("output_tokens"))
-            try item.encode(row.costUSD, forKey: DynamicKey("cost_usd"))
-            try item.encode(row.errors, forKey: DynamicKey("errors"))
-            try item.encode(row.p50LatencyMs, forKey: DynamicKey("p50_latency_ms"))
-            try item.encode(row.p95LatencyMs, forKey: DynamicKey("p95_latency_ms"))
+            var item = list.nestedContainer(keyedBy: DynamicCodingKey.self)
+            try item.encode(row.key, forKey: DynamicCodingKey(dimension.rawValue))
+            try item.encode(row.requests, forKey: DynamicCodingKey("requests"))
+            try item.encode(row.inputTokens, forKey: DynamicCodingKey("input_tokens"))
+            try item.encode(row.outputTokens, forKey: DynamicCodingKey("output_tokens"))
+            try item.encode(row.costUSD, forKey: DynamicCodingKey("cost_usd"))
+            try item.encode(row.errors, forKey: DynamicCodingKey("errors"))
+            try item.encode(row.p50LatencyMs, forKey: DynamicCodingKey("p50_latency_ms"))
+            try item.encode(row.p95LatencyMs, forKey: DynamicCodingKey("p95_latency_ms"))
         }
-    }
-
-    struct DynamicKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

@@ -20,6 +20,9 @@ struct TracesCommand: AsyncParsableCommand {
         @Option(help: "Only this user.") var user: String?
         @Option(help: "Only this session id.") var session: String?
         @Option(help: "Only traces with this tag.") var tag: String?
+        @Option(help: "Only this variant: champion or challenger (a split's side), or shadow.") var variant: String?
+        @Option(help: "Only the traces made for this trace id: a call's shadow copies.") var parent: String?
+        @Option(help: "true: only answers from the response cache; false: only calls that reached a provider.") var cacheHit: Bool?
         @Option(help: "ok, error, cancelled, an HTTP code such as 429, or a class such as 5xx.") var status: String?
         @Option(help: "From this time: ISO 8601, Unix seconds, or an age such as 24h or 7d.") var since: String?
         @Option(help: "Before this time, in the same forms as --since.") var until: String?
@@ -28,7 +31,10 @@ struct TracesCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            var query = TraceQuery(model: model, provider: provider, user: user, sessionID: session, tag: tag, limit: limit)
+            var query = TraceQuery(
+                model: model, provider: provider, user: user, sessionID: session, tag: tag, variant: variant, parentTraceID: parent,
+                cacheHit: cacheHit, limit: limit
+            )
             if let status {
                 guard let filter = TraceQuery.StatusFilter(status) else {
                     throw ValidationError("--status must be ok, error, cancelled, an HTTP code or a class such as 5xx")

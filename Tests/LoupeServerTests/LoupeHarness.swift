@@ -139,3 +139,33 @@ struct CapturingLogHandler: LogHandler {
         log.append("\(event.level) \(event.message) \(details)")
     }
 }
+
+/// Runs `body` against Loupe's routes in process (no socket, no upstream) over a fresh SQLite store that `seed`
+/// fills first, for query API tests that need traces the proxy does not make.
+func withSeededRoutes(
+    configure: @escaping @Sendable (inout LoupeConfiguration) -> Void = { _ in },
+    seed: (SQLiteTraceStore) async throws -> Void,
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-routes-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("loupe.db").path
+    let store = try SQLiteTraceStore(path: path)
+    try await store.migrate()
+    try await seed(store)
+    var configuration = LoupeConfiguration(
+        store: .init(url: "sqlite:\(path)", spoolPath: directory.appendingPathComponent("traces.spool").path)
+    )
+    configure(&configuration)
+    let app = try await buildApplication(configuration: configuration, store: store, logger: Logger(label: "loupe-test"))
+    try await app.test(.router, body)
+}
+
+extension TestClientProtocol {
+    /// GETs `path`: the status and the body parsed as JSON (nil when it is not JSON).
+    func getJSON(_ path: String) async throws -> (status: Int, json: JSONValue?, body: String) {
+        try await execute(uri: path, method: .get) { response in
+            (Int(response.status.code), JSONValue.parse(String(buffer: response.body)), String(buffer: response.body))
+        }
+    }
+}

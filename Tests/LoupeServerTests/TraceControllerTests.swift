@@ -1,5 +1,6 @@
 import Foundation
 import LoupeCore
+import LoupeSQLite
 import NIOHTTP1
 import Testing
 
@@ -59,9 +60,47 @@ import Testing
         }
     }
 
+    @Test func listFiltersByVariantParentAndCacheHit() async throws {
+        let base = Date(timeIntervalSince1970: 1_790_000_000)
+        func trace(_ second: Double, model: String, variant: String? = nil, parent: String? = nil, cacheHit: Bool = false) -> Trace {
+            let created = base.addingTimeInterval(second)
+            var trace = Trace(id: TraceID.make(at: created), createdAt: created, endpoint: "/v1/chat/completions", model: model)
+            trace.variant = variant
+            trace.parentTraceID = parent
+            trace.cacheHit = cacheHit
+            return trace
+        }
+        let champion = trace(0, model: "gpt-4o-mini", variant: "champion")
+        let challenger = trace(1, model: "fast", variant: "challenger")
+        let shadow = trace(2, model: "fast", variant: "shadow", parent: champion.id)
+        let cached = trace(3, model: "gpt-4o-mini", cacheHit: true)
+        try await withSeededRoutes(seed: { try await $0.insert([champion, challenger, shadow, cached]) }) { client in
+            func ids(_ query: String) async throws -> [String] {
+                let reply = try await client.getJSON("/api/traces?\(query)")
+                #expect(reply.status == 200, "\(query): \(reply.body)")
+                return reply.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            }
+            #expect(try await ids("variant=challenger") == [challenger.id])
+            #expect(try await ids("variant=shadow&model=fast") == [shadow.id])
+            #expect(try await ids("parent_trace_id=\(champion.id)") == [shadow.id])
+            #expect(try await ids("cache_hit=true") == [cached.id])
+            #expect(try await ids("cache_hit=false") == [shadow.id, challenger.id, champion.id])
+            let shown = try await client.getJSON("/api/traces?variant=shadow")
+            let item = try #require(shown.json?["data"]?.arrayValue?.first)
+            #expect(item["parent_trace_id"] == .string(champion.id) && item["cache_hit"] == .bool(false))
+
+            let bad = try await client.getJSON("/api/traces?cache_hit=yes")
+            #expect(bad.status == 400)
+            #expect(bad.json?["error"]?["code"] == .string("invalid_parameter"))
+            #expect(bad.json?["error"]?["param"] == .string("cache_hit"))
+            #expect(bad.json?["error"]?["type"] == .string("invalid_request_error"))
+            #expect(bad.json?["error"]?["message"]?.stringValue?.contains("true or false") == true)
+        }
+    }
+
     @Test func badQueriesAreClearErrors() async throws {
         try await withLoupe { loupe in
-            for path in ["/api/traces?limit=5000", "/api/traces?status=weird", "/api/traces?since=yesterday-ish", "/api/traces?cursor=zzz", "/api/reports/cost?group_by=color"] {
+            for path in ["/api/traces?limit=5000", "/api/traces?status=weird", "/api/traces?since=yesterday-ish", "/api/traces?cursor=zzz", "/api/traces?cache_hit=maybe", "/api/reports/cost?group_by=color"] {
                 let reply = try await loupe.get(path)
                 #expect(reply.status == 400, "\(path)")
                 #expect(reply.json?["error"]?["param"]?.stringValue != nil, "\(path): \(reply.body)")

@@ -170,6 +170,33 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.tested)
+    func routingFilters(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            var champion = trace(0)
+            champion.variant = "champion"
+            var challenger = trace(1, model: "fast")
+            challenger.variant = "challenger"
+            var shadow = trace(2, model: "fast")
+            shadow.variant = "shadow"
+            shadow.parentTraceID = champion.id
+            var cached = trace(3)
+            cached.cacheHit = true
+            let plain = trace(4)
+            try await store.insert([champion, challenger, shadow, cached, plain])
+            func ids(_ query: TraceQuery) async throws -> [String] { try await store.traces(matching: query).traces.map(\.id) }
+            #expect(try await ids(TraceQuery(variant: "champion")) == [champion.id])
+            #expect(try await ids(TraceQuery(variant: "shadow")) == [shadow.id])
+            #expect(try await ids(TraceQuery(variant: "nope")).isEmpty)
+            #expect(try await ids(TraceQuery(parentTraceID: champion.id)) == [shadow.id])
+            #expect(try await ids(TraceQuery(parentTraceID: "x' OR 1=1 --")).isEmpty)
+            #expect(try await ids(TraceQuery(cacheHit: true)) == [cached.id])
+            #expect(try await ids(TraceQuery(cacheHit: false)) == [plain, shadow, challenger, champion].map(\.id))
+            #expect(try await ids(TraceQuery(model: "fast", variant: "challenger")) == [challenger.id])
+            #expect(try await ids(TraceQuery(variant: "shadow", cacheHit: true)).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
     func costReportSumsExactlyAndComputesPercentiles(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             var traces = (1...100).map { trace(Double($0), latency: Double($0), cost: "0.000123456789") }

@@ -73,6 +73,27 @@ public struct EvalRunReader: Sendable {
         return StoredRun(run: RunRow(run), cells: cells.items.map(RunRow.init).sorted { $0.name < $1.name }, cases: cases)
     }
 
+    /// The newest scores of `model` in each suite: the cells (one per prompt) of the latest eval run that tried it.
+    public func latestCells(model: String) async throws -> [RunRow] {
+        let experiments = try await evalExperiments()
+        guard !experiments.isEmpty else { return [] }
+        var filter = try SearchFilter.parse("tags.`\(EvalRecorder.roleTag)` = 'cell'", for: .runs)
+        // The model name is a value, bound as a parameter like any other.
+        filter.clauses.append(SearchFilter.Clause(kind: .param, key: "model", comparison: .equal, value: .string(model)))
+        // Newest first (the store's default order), so the first run of a suite is its latest.
+        let page = try await store.searchRuns(experimentIDs: experiments, filter: filter, order: [], view: .activeOnly, maxResults: 1000, pageToken: nil)
+        var latestParent: [String: String] = [:]
+        var cells: [RunRow] = []
+        for run in page.items {
+            let cell = RunRow(run)
+            let parent = run.tags["mlflow.parentRunId"] ?? run.info.id
+            guard latestParent[cell.suite, default: parent] == parent else { continue }
+            latestParent[cell.suite] = parent
+            cells.append(cell)
+        }
+        return cells.sorted { ($0.suite, $0.params["prompt"] ?? "") < ($1.suite, $1.params["prompt"] ?? "") }
+    }
+
     private func evalExperiments() async throws -> [String] {
         let filter = try SearchFilter.parse("tags.`\(EvalRecorder.kindTag)` = 'evals'", for: .experiments)
         var ids: [String] = []
