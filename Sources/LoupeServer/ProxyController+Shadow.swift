@@ -12,12 +12,12 @@ extension ProxyController {
     ) -> ShadowJob? {
         guard shadow.percent >= 100 || Double.random(in: 0..<100) < shadow.percent else { return nil }
         var headers = HTTPFields()
-        for field in request.headers where RequestAnnotations.isAnnotation(field.name) || field.name == .contentType {
+        for field in request.headers where RequestAnnotations.travelsWithCopies(field.name) || field.name == .contentType {
             headers.append(field)
         }
         return ShadowJob(
             parentTraceID: call.trace.id, model: shadow.model, path: request.uri.path, endpoint: endpoint, headers: headers,
-            body: parsed.replacingModel(with: shadow.model, in: body), key: call.key,
+            body: parsed.replacingModel(with: shadow.model, in: body),
             promptName: call.trace.promptName, promptVersion: call.trace.promptVersion
         )
     }

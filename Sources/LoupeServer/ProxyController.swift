@@ -58,9 +58,6 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
         // Loupe's own calls come from inside (no headers to check); every client call shows its key.
         if case .shadow(let job) = origin {
-            call.key = job.key
-            call.trace.keyID = job.key?.id
-            call.trace.keyName = job.key?.name
             call.trace.variant = "shadow"
             call.trace.parentTraceID = job.parentTraceID
             (call.trace.promptName, call.trace.promptVersion) = (job.promptName, job.promptVersion)
@@ -108,12 +105,15 @@ struct ProxyController<Context: RequestContext>: Sendable {
         call.trace.model = parsed?.model
         call.trace.stream = parsed?.stream ?? false
         call.trace.user = call.trace.user ?? parsed?.user
+        // A shadow copy is the operator's experiment, not the caller's spending: no key and no user, so no
+        // budget pays for it. Its parent trace says whose call it copied.
+        if case .shadow = origin { call.trace.user = nil }
 
         if endpoint.requiresModel, call.trace.model?.isEmpty ?? true {
             return await fail(&call, .missingModel())
         }
         if case .shadow(let job) = origin {
-            call.plan = modelRouter.plan(model: job.model, user: call.trace.user, keyID: job.key?.id)
+            call.plan = modelRouter.plan(model: job.model)
             call.plan?.shadow = nil
             call.plan?.cacheTTLSeconds = nil
             call.route = call.plan?.primary

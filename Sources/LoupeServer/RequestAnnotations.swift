@@ -15,9 +15,9 @@ struct RequestAnnotations: Sendable {
     static let sessionHeader = HTTPField.Name("x-loupe-session")!
     static let tagsHeader = HTTPField.Name("x-loupe-tags")!
     static let metadataHeader = HTTPField.Name("x-loupe-metadata")!
-    /// True for the headers that annotate a trace, which Loupe's own copies of a call carry too.
-    static func isAnnotation(_ name: HTTPField.Name) -> Bool {
-        name == userHeader || name == sessionHeader || name == tagsHeader || name == metadataHeader
+    /// True for the annotations a shadow copy of a call carries too: session, tags and metadata, not the user.
+    static func travelsWithCopies(_ name: HTTPField.Name) -> Bool {
+        name == sessionHeader || name == tagsHeader || name == metadataHeader
     }
 
     static let traceIDHeader = HTTPField.Name("x-loupe-trace-id")!

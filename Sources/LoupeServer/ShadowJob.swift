@@ -1,5 +1,4 @@
 import HTTPTypes
-import LoupeCore
 
 /// A copy of a client's call, to be sent to a shadow model off the response path.
 struct ShadowJob: Sendable {
@@ -9,12 +8,10 @@ struct ShadowJob: Sendable {
     var model: String
     var path: String
     var endpoint: ProxyEndpoint
-    /// The client's annotation headers (user, session, tags, metadata); never its credentials.
+    /// The client's session, tags and metadata headers; never its credentials or its user.
     var headers: HTTPFields
     /// The request as forwarded (prompt rendered, input redacted), with the shadow model's name.
     var body: [UInt8]
-    /// The key the client's call came with: the shadow's cost counts against it too.
-    var key: VirtualKey?
     var promptName: String?
     var promptVersion: Int?
 }
