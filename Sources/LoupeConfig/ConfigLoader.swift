@@ -175,10 +175,9 @@ public enum ConfigLoader {
             }
         }
         if !sawBaseURL {
-            if provider.kind == .openai {
-                provider.baseURL = "https://api.openai.com/v1"
-            } else {
-                throw node.error("missing 'base_url'")
+            provider.baseURL = switch provider.kind {
+            case .openai: "https://api.openai.com/v1"
+            case .anthropic: "https://api.anthropic.com/v1"
             }
         }
         return provider

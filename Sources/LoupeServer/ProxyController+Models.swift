@@ -26,7 +26,8 @@ extension ProxyController {
                 "owned_by": .string(modelRouter.configuration.models[name]?.provider ?? "loupe"),
             ])
         }
-        if let route = modelRouter.defaultRoute {
+        // Anthropic's model list has another shape and auth; its models are reachable when configured by name.
+        if let route = modelRouter.defaultRoute, route.provider.kind == .openai {
             call.route = route
             call.trace.provider = route.providerName
             var upstreamRequest = HTTPClientRequest(url: route.provider.baseURL + "/models")

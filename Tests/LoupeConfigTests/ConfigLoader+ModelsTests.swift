@@ -6,7 +6,7 @@ import Testing
         providers:
           openai: { type: openai, base_url: https://api.openai.com/v1 }
           azure:  { type: openai, base_url: https://example.openai.azure.com/v1 }
-          claude: { type: anthropic, base_url: https://api.anthropic.com/v1 }
+          claude: { type: anthropic }
 
         """
 
@@ -46,7 +46,7 @@ import Testing
         #expect(model.timeoutMs == 30_000 && model.retries == 2)
         #expect(model.shadow == .init(model: "sonnet", percent: 25))
         #expect(model.cacheTTLSeconds == 600)
-        #expect(config.providers["claude"]?.kind == .anthropic)
+        #expect(config.providers["claude"] == .init(kind: .anthropic, baseURL: "https://api.anthropic.com/v1"))
         let bot = try #require(config.models["support-bot"])
         #expect(bot.deployments.isEmpty)
         #expect(bot.split == .init(champion: "gpt-4o-mini", challenger: "sonnet", percent: 10, sticky: .user))
