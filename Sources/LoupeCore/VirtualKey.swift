@@ -86,10 +86,34 @@ public protocol KeyStore: Sendable {
     func revokeKey(id: String, at date: Date) async throws -> VirtualKey?
     /// Gives the key a new secret (its hash and prefix); the old one stops working at once.
     func rotateKey(id: String, hash: String, prefix: String) async throws -> VirtualKey?
+    /// The recorded cost of a key's or a user's calls since `date`, and which of the traces `pending` it includes,
+    /// read at one instant so that a caller adding its own not-yet-stored costs counts each call exactly once.
+    func spend(of owner: SpendOwner, since date: Date, pending: [String]) async throws -> StoredSpend
+}
+
+extension KeyStore {
     /// The recorded cost of the key's calls since `date`.
-    func spend(keyID: String, since date: Date) async throws -> USD
-    /// The recorded cost of a user's calls (`X-Loupe-User` or the body's `user`) since `date`.
-    func spend(user: String, since date: Date) async throws -> USD
+    public func spend(keyID: String, since date: Date) async throws -> USD {
+        try await spend(of: .key(keyID), since: date, pending: []).spent
+    }
+}
+
+/// Whose spending a budget limits: a virtual key's, or a user's (`X-Loupe-User` or the body's `user`).
+public enum SpendOwner: Hashable, Sendable {
+    case key(String)
+    case user(String)
+}
+
+/// A store's answer to `spend(of:since:pending:)`.
+public struct StoredSpend: Sendable, Equatable {
+    public var spent: USD
+    /// The pending trace ids that `spent` already counts.
+    public var included: Set<String>
+
+    public init(spent: USD, included: Set<String>) {
+        self.spent = spent
+        self.included = included
+    }
 }
 
 /// A key operation that cannot be done.

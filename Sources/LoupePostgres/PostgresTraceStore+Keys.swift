@@ -59,21 +59,25 @@ extension PostgresTraceStore: KeyStore {
         }
     }
 
-    public func spend(keyID: String, since date: Date) async throws -> USD {
-        try await withConnection("read key spend") { connection in
-            let rows = try await connection.query(
-                "SELECT coalesce(sum(cost_picos), 0)::int8 FROM traces WHERE key_id = \(keyID) AND created_at >= \(date.unixMillis)", logger: self.logger
-            ).collect()
-            return USD(picos: try rows.first?.decode(Int64.self) ?? 0)
+    public func spend(of owner: SpendOwner, since date: Date, pending: [String]) async throws -> StoredSpend {
+        // One statement, so the sum and the ids it includes are read from one snapshot.
+        let query: PostgresQuery = switch owner {
+        case .key(let id):
+            """
+            SELECT coalesce(sum(cost_picos), 0)::int8, coalesce(array_agg(id) FILTER (WHERE id = ANY(\(pending)::text[])), '{}')
+            FROM traces WHERE key_id = \(id) AND created_at >= \(date.unixMillis)
+            """
+        case .user(let user):
+            """
+            SELECT coalesce(sum(cost_picos), 0)::int8, coalesce(array_agg(id) FILTER (WHERE id = ANY(\(pending)::text[])), '{}')
+            FROM traces WHERE user_id = \(user) AND created_at >= \(date.unixMillis)
+            """
         }
-    }
-
-    public func spend(user: String, since date: Date) async throws -> USD {
-        try await withConnection("read user spend") { connection in
-            let rows = try await connection.query(
-                "SELECT coalesce(sum(cost_picos), 0)::int8 FROM traces WHERE user_id = \(user) AND created_at >= \(date.unixMillis)", logger: self.logger
-            ).collect()
-            return USD(picos: try rows.first?.decode(Int64.self) ?? 0)
+        return try await withConnection("read spend") { connection in
+            let rows = try await connection.query(query, logger: self.logger).collect()
+            guard let row = rows.first else { return StoredSpend(spent: .zero, included: []) }
+            let (spent, included) = try row.decode((Int64, [String]).self)
+            return StoredSpend(spent: USD(picos: spent), included: Set(included))
         }
     }
 

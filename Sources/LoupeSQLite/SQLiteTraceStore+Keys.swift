@@ -76,15 +76,20 @@ extension SQLiteTraceStore: KeyStore {
         }
     }
 
-    public func spend(keyID: String, since date: Date) async throws -> USD {
-        try await writer.read { db in
-            USD(picos: try Int64.fetchOne(db, sql: "SELECT coalesce(sum(cost_picos), 0) FROM traces WHERE key_id = ? AND created_at >= ?", arguments: [keyID, date.unixMillis]) ?? 0)
+    public func spend(of owner: SpendOwner, since date: Date, pending: [String]) async throws -> StoredSpend {
+        let (column, value) = switch owner {
+        case .key(let id): ("key_id", id)
+        case .user(let user): ("user", user)
         }
-    }
-
-    public func spend(user: String, since date: Date) async throws -> USD {
-        try await writer.read { db in
-            USD(picos: try Int64.fetchOne(db, sql: "SELECT coalesce(sum(cost_picos), 0) FROM traces WHERE user = ? AND created_at >= ?", arguments: [user, date.unixMillis]) ?? 0)
+        // One statement, so the sum and the ids it includes are read at the same instant.
+        return try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT coalesce(sum(cost_picos), 0) AS spent,
+                       json_group_array(id) FILTER (WHERE id IN (SELECT value FROM json_each(?))) AS included
+                FROM traces WHERE \(column) = ? AND created_at >= ?
+                """, arguments: [Self.jsonArray(pending), value, date.unixMillis])
+            let included: String? = row?["included"]
+            return StoredSpend(spent: USD(picos: row?["spent"] ?? 0), included: Set(Self.strings(fromJSON: included ?? "[]")))
         }
     }
 

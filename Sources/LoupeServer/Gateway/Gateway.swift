@@ -123,7 +123,7 @@ final class Gateway: Sendable {
 
     /// Counts a finished call: its cost against the key's and user's budgets, its tokens against the TPM limits.
     func settle(_ trace: Trace) {
-        if let cost = trace.cost { spend.record(cost, key: trace.keyID, user: trace.user) }
+        spend.record(trace)
         let tokens = Double((trace.usage.inputTokens ?? 0) + (trace.usage.outputTokens ?? 0))
         guard tokens > 0 else { return }
         if let id = trace.keyID, let tpm = keyTPM.withLock({ $0[id] }) { limiter.charge("key-tpm:\(id)", perMinute: tpm, amount: tokens) }

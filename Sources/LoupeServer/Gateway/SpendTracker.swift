@@ -2,57 +2,61 @@ import Foundation
 import LoupeCore
 import Synchronization
 
-/// How much a key or a user has spent in the current budget period: the store's sum of recorded costs,
-/// re-read at most every `refresh`, plus the costs this instance recorded in the last `settle` (which the
-/// store may not have yet). It counts a recent call twice rather than not at all, so a budget is refused a
-/// little early, never late, for the calls this instance sees.
+/// How much a key or a user has spent in the current budget period: the store's sum of recorded costs, re-read
+/// at most every `refresh`, plus the costs this instance recorded that the store did not have at that read.
+/// The store says which of this instance's recent traces its sum includes, so each call counts exactly once.
 final class SpendTracker: Sendable {
-    enum Owner: Hashable, Sendable {
-        case key(String)
-        case user(String)
+    typealias Owner = SpendOwner
+
+    /// A cost recorded here and not yet seen in the store.
+    struct Pending {
+        var traceID: String
+        var at: Date
+        var cost: USD
     }
 
     let store: any KeyStore
     let refresh: Duration
-    /// How long a recorded cost is counted locally: longer than the trace writer takes to store it.
-    let settle: Duration
+    /// How long a recorded cost may wait to reach the store before it stops counting: far longer than the trace
+    /// writer takes, unless the store is down (when budgets cannot be read anyway).
+    let maxPending: TimeInterval
     private let stored = Mutex<[Owner: (spent: USD, since: Date, fetched: ContinuousClock.Instant)]>([:])
-    private let recent = Mutex<[Owner: [(at: ContinuousClock.Instant, cost: USD)]]>([:])
+    private let pending = Mutex<[Owner: [Pending]]>([:])
 
-    init(store: any KeyStore, refresh: Duration = .seconds(1), settle: Duration = .seconds(5)) {
+    init(store: any KeyStore, refresh: Duration = .seconds(1), maxPending: TimeInterval = 60) {
         self.store = store
         self.refresh = refresh
-        self.settle = settle
+        self.maxPending = maxPending
     }
 
     /// The spend of `owner` since `since` (the start of its period).
     func spent(_ owner: Owner, since: Date) async throws -> USD {
         let now = ContinuousClock.now
-        var total: USD
+        let total: USD
         if let entry = stored.withLock({ $0[owner] }), entry.since == since, now - entry.fetched < refresh {
             total = entry.spent
         } else {
-            total = switch owner {
-            case .key(let id): try await store.spend(keyID: id, since: since)
-            case .user(let user): try await store.spend(user: user, since: since)
-            }
-            stored.withLock { $0[owner] = (total, since, now) }
+            let waiting = pending.withLock { $0[owner]?.map(\.traceID) ?? [] }
+            let reading = try await store.spend(of: owner, since: since, pending: waiting)
+            stored.withLock { $0[owner] = (reading.spent, since, now) }
+            pending.withLock { $0[owner]?.removeAll { reading.included.contains($0.traceID) } }
+            total = reading.spent
         }
-        let local = recent.withLock { recent in
-            recent[owner]?.removeAll { now - $0.at > settle }
-            return recent[owner]?.reduce(USD.zero) { $0 + $1.cost } ?? .zero
+        let cutoff = Date().addingTimeInterval(-maxPending)
+        let local = pending.withLock { pending in
+            pending[owner]?.removeAll { $0.at < cutoff }
+            return pending[owner]?.filter { $0.at >= since }.reduce(USD.zero) { $0 + $1.cost } ?? .zero
         }
-        total += local
-        return total
+        return total + local
     }
 
     /// Counts a call's cost against its key and user at once, before the store has it.
-    func record(_ cost: USD, key: String?, user: String?) {
-        guard cost > .zero else { return }
-        let now = ContinuousClock.now
-        recent.withLock { recent in
-            if let key { recent[.key(key), default: []].append((now, cost)) }
-            if let user { recent[.user(user), default: []].append((now, cost)) }
+    func record(_ trace: Trace) {
+        guard let cost = trace.cost, cost > .zero else { return }
+        let entry = Pending(traceID: trace.id, at: trace.createdAt, cost: cost)
+        pending.withLock { pending in
+            if let key = trace.keyID { pending[.key(key), default: []].append(entry) }
+            if let user = trace.user { pending[.user(user), default: []].append(entry) }
         }
     }
 }
