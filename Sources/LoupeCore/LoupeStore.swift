@@ -1,2 +1,2 @@
 /// Everything Loupe keeps, in one store: each backend implements every part, so all parts share it.
-public typealias LoupeStore = TraceStore & PromptStore & TrackingStore & ModelRegistryStore & LoggedModelStore & EvalCaseStore & KeyStore
+public typealias LoupeStore = TraceStore & PromptStore & TrackingStore & ModelRegistryStore & LoggedModelStore & EvalCaseStore & KeyStore & RateUsageStore
