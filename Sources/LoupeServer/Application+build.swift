@@ -100,10 +100,11 @@ public func buildApplication(
             guard status.pending.isEmpty else { throw SchemaError.pendingMigrations(status.pending) }
         }
     }
-    // Services stop in reverse order: the server drains first, then the upstream client,
-    // then the writer flushes every queued trace, and last the store's connections close.
+    // Services stop in reverse order: the server drains first, then the rate-limit sync publishes its last
+    // usage, the upstream client stops, the writer flushes every queued trace, and last the store's connections close.
     if let storeService = opened.service { app.addServices(storeService) }
     app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
+    if let gateway { app.addServices(RateLimitSync(limiter: gateway.limiter, store: store, logger: logger)) }
     return app
 }
 
