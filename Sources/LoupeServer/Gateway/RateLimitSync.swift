@@ -53,12 +53,14 @@ struct RateLimitSync: Service {
     }
 
     func run() async {
+        logger.debug("sharing rate-limit usage through the store", metadata: ["instance": "\(instance)"])
         var progress = Progress()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await round(&progress)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.interval) }
         }
-        // What this instance took since the last round still counts on the others (skipped when cancelled).
+        // What this instance took since the last round still counts on the others; a cancelled task cannot wait for the store.
+        guard !Task.isCancelled else { return }
         do {
             try await publish(&progress)
         } catch {

@@ -8,6 +8,7 @@ import Synchronization
 /// With several instances on one store, `RateLimitSync` publishes what this instance took (`takeConsumed`)
 /// and charges what the others took (`chargePeers`), so every instance's buckets see all consumption.
 final class RateLimiter: Sendable {
+    /// One limit's allowance: `level` of `perMinute`, as it stood at `updated`.
     struct Bucket {
         var level: Double
         var perMinute: Double
@@ -20,6 +21,7 @@ final class RateLimiter: Sendable {
         var amount: Double
     }
 
+    /// Everything behind the lock: buckets, charges waiting for their bucket, and local use to publish.
     fileprivate struct State {
         var buckets: [String: Bucket] = [:]
         var unplaced: [String: [PeerCharge]] = [:]
