@@ -123,5 +123,7 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX traces_parent ON traces (parent_trace_id) WHERE parent_trace_id IS NOT NULL",
             "CREATE INDEX traces_variant ON traces (variant, created_at) WHERE variant IS NOT NULL",
         ]),
+        // What each instance took from its rate-limit buckets, for the others to charge (see +RateUsage).
+        PostgresMigration(name: "v15-rate-usage", statements: PostgresTraceStore.createRateUsage),
     ]
 }

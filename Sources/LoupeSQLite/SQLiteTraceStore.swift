@@ -165,6 +165,9 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v14-trace-routing") { db in
             try db.execute(sql: Self.addTraceRouting)
         }
+        migrator.registerMigration("v15-rate-usage") { db in
+            try db.execute(sql: Self.createRateUsage)
+        }
         return migrator
     }
 

@@ -104,12 +104,13 @@ public func buildApplication(
             guard status.pending.isEmpty else { throw SchemaError.pendingMigrations(status.pending) }
         }
     }
-    // Services stop in reverse order: the server drains first, then the shadow copies, then the upstream client,
-    // then the writer flushes every queued trace, and last the store's connections close.
+    // Services stop in reverse order: the server drains first, then the rate-limit sync publishes its last usage,
+    // the shadow copies still queued are sent, the upstream client stops, the writer flushes every queued trace,
+    // and last the store's connections close.
     if let storeService = opened.service { app.addServices(storeService) }
-    // Shadow copies still queued at shutdown are sent before the upstream client and the writer stop.
     app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
     app.addServices(ShadowRunner(queue: shadows, send: { [proxy] job in await proxy.sendShadow(job) }))
+    if let gateway { app.addServices(RateLimitSync(limiter: gateway.limiter, store: store, logger: logger)) }
     return app
 }
 

@@ -12,8 +12,9 @@ struct LoupeInstance: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Writes a config naming `storeURL` and the upstream, starts `loupe serve`, and waits until it answers.
-    static func start(storeURL: String, upstreamPort: Int, folder: URL, http: HTTPClient) async throws -> LoupeInstance {
+    /// Writes a config naming `storeURL` and the upstream, starts `loupe serve` (with `environment` added to
+    /// the test's, such as `LOUPE_MASTER_KEY`), and waits until it answers.
+    static func start(storeURL: String, upstreamPort: Int, folder: URL, environment: [String: String] = [:], http: HTTPClient) async throws -> LoupeInstance {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let port = ChildProcess.freePort()
         let config = """
@@ -24,7 +25,7 @@ struct LoupeInstance: Sendable {
             default_provider: fake
             """
         try config.write(to: folder.appendingPathComponent("loupe.yaml"), atomically: true, encoding: .utf8)
-        let process = try ChildProcess("loupe", ["serve", "--config", "loupe.yaml", "--log-level", "notice"], directory: folder)
+        let process = try ChildProcess("loupe", ["serve", "--config", "loupe.yaml", "--log-level", "notice"], environment: environment, directory: folder)
         let instance = LoupeInstance(process: process, port: port, folder: folder)
         try await waitUntilAnswering(instance.baseURL + "/healthz", http: http, process: process)
         return instance

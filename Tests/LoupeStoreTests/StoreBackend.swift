@@ -30,6 +30,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let recordForeignMigration: @Sendable (String) async throws -> Void
         /// Runs fixed SQL on the store's database behind its back, as an operator's mistake would.
         let execute: @Sendable (String) async throws -> Void
+        /// Runs a fixed `SELECT count(*) …` on the store's database behind its back.
+        let count: @Sendable (String) async throws -> Int
     }
 
     static let postgresURL = ProcessInfo.processInfo.environment["LOUPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -59,7 +61,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                         try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
                     }
                 },
-                execute: { sql in try await database.write { db in try db.execute(sql: sql) } }
+                execute: { sql in try await database.write { db in try db.execute(sql: sql) } },
+                count: { sql in try await database.read { db in try Int.fetchOne(db, sql: sql) ?? 0 } }
             ))
         case .postgres:
             guard let url = Self.postgresURL else {
@@ -113,7 +116,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             try await body(Fixture(
                 store: store,
                 recordForeignMigration: { name in try await direct.query("INSERT INTO loupe_migrations (name) VALUES (\(name))") },
-                execute: { sql in try await direct.query(PostgresQuery(unsafeSQL: sql)) }
+                execute: { sql in try await direct.query(PostgresQuery(unsafeSQL: sql)) },
+                count: { sql in try await direct.query(PostgresQuery(unsafeSQL: sql)).collect().first?.decode(Int.self) ?? 0 }
             ))
         }
     }
