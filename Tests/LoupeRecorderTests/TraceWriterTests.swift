@@ -242,12 +242,12 @@ final class HangingStore: TraceStore {
     }
 }
 
-/// Polls `condition` for up to five seconds.
+/// Polls `condition` for up to thirty seconds: generous, because the whole suite may load every core.
 func waitUntil(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(30)
     while !condition() {
         guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 5 s")
+            Issue.record("condition not met within 30 s")
             return
         }
         try await Task.sleep(for: .milliseconds(5))
