@@ -28,6 +28,23 @@ extension ProxyController {
         }
     }
 
+    /// The cached answer to a call, when the call is cached and a live answer is there (or a 400 for a bad cache
+    /// header); otherwise nil, with the call noting where its own answer is to be kept.
+    func cachedAnswer(_ request: Request, body: [UInt8], endpoint: ProxyEndpoint, call: inout ProxyCall) async -> Response? {
+        guard endpoint.requiresModel, let responseCache else { return nil }
+        do throws(APIError) {
+            call.cacheTTL = try cacheTTL(request.headers, plan: call.plan)
+        } catch {
+            return await fail(&call, error)
+        }
+        guard call.cacheTTL != nil, let key = ResponseCache.key(endpoint: request.uri.path, model: call.trace.model, keyID: call.key?.id, body: body) else {
+            return nil
+        }
+        if let entry = responseCache.lookup(key) { return await replay(entry, call: &call) }
+        call.cacheKey = key
+        return nil
+    }
+
     /// Answers a call from a cached answer: no provider call, a trace with `cache_hit` and the cost it saved.
     func replay(_ entry: ResponseCache.Entry, call: inout ProxyCall) async -> Response {
         call.trace.cacheHit = true

@@ -6,20 +6,18 @@ import LoupeProxy
 import NIOCore
 
 extension ProxyController {
-    /// A copy of the call for `shadow`'s model, or nil when this call is not among the `percent` copied.
-    func shadowJob(
-        _ shadow: LoupeConfiguration.Shadow, request: Request, body: [UInt8], parsed: ProxyRequestBody, endpoint: ProxyEndpoint, call: ProxyCall
-    ) -> ShadowJob? {
-        guard shadow.percent >= 100 || Double.random(in: 0..<100) < shadow.percent else { return nil }
+    /// Queues a copy of the call for the model's shadow, when it has one and this call is among the `percent` copied.
+    func submitShadow(_ request: Request, body: [UInt8], parsed: ProxyRequestBody, endpoint: ProxyEndpoint, call: ProxyCall) {
+        guard let shadow = call.plan?.shadow, let shadows, shadow.percent >= 100 || Double.random(in: 0..<100) < shadow.percent else { return }
         var headers = HTTPFields()
         for field in request.headers where RequestAnnotations.travelsWithCopies(field.name) || field.name == .contentType {
             headers.append(field)
         }
-        return ShadowJob(
-            parentTraceID: call.trace.id, model: shadow.model, path: request.uri.path, endpoint: endpoint, headers: headers,
+        shadows.submit(ShadowJob(
+            parentTraceID: call.trace.id, path: request.uri.path, endpoint: endpoint, headers: headers,
             body: parsed.replacingModel(with: shadow.model, in: body),
             promptName: call.trace.promptName, promptVersion: call.trace.promptVersion
-        )
+        ))
     }
 
     /// Sends a shadow copy through the proxy and reads its answer to the end, so it is recorded like any call.

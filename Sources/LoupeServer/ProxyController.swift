@@ -112,12 +112,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
         if endpoint.requiresModel, call.trace.model?.isEmpty ?? true {
             return await fail(&call, .missingModel())
         }
-        if case .shadow(let job) = origin {
-            call.plan = modelRouter.plan(model: job.model)
-            call.plan?.shadow = nil
-            call.plan?.cacheTTLSeconds = nil
-            call.route = call.plan?.primary
-        } else if let model = call.trace.model {
+        // A shadow copy's body names the shadow model, so it is planned like any call (shadows are never split).
+        if let model = call.trace.model {
             call.plan = modelRouter.plan(model: model, user: call.trace.user, keyID: call.key?.id)
             call.route = call.plan?.primary
         } else {
@@ -153,21 +149,9 @@ struct ProxyController<Context: RequestContext>: Sendable {
             }
         }
 
-        if case .client = origin, endpoint.requiresModel, let responseCache {
-            do throws(APIError) {
-                call.cacheTTL = try cacheTTL(request.headers, plan: call.plan)
-            } catch {
-                return await fail(&call, error)
-            }
-            if call.cacheTTL != nil, let key = ResponseCache.key(endpoint: request.uri.path, model: call.trace.model, keyID: call.key?.id, body: body) {
-                if let entry = responseCache.lookup(key) { return await replay(entry, call: &call) }
-                call.cacheKey = key
-            }
-        }
-        if case .client = origin, let shadow = call.plan?.shadow, let parsed, let shadows,
-            let job = shadowJob(shadow, request: request, body: body, parsed: parsed, endpoint: endpoint, call: call)
-        {
-            shadows.submit(job)
+        if case .client = origin {
+            if let answer = await cachedAnswer(request, body: body, endpoint: endpoint, call: &call) { return answer }
+            if let parsed { submitShadow(request, body: body, parsed: parsed, endpoint: endpoint, call: call) }
         }
 
         let upstream: HTTPClientResponse

@@ -4,13 +4,11 @@ import HTTPTypes
 struct ShadowJob: Sendable {
     /// The trace of the client's call, which the shadow's trace links to.
     var parentTraceID: String
-    /// The model the copy goes to.
-    var model: String
     var path: String
     var endpoint: ProxyEndpoint
     /// The client's session, tags and metadata headers; never its credentials or its user.
     var headers: HTTPFields
-    /// The request as forwarded (prompt rendered, input redacted), with the shadow model's name.
+    /// The request as forwarded (prompt rendered, input redacted), naming the shadow model instead.
     var body: [UInt8]
     var promptName: String?
     var promptVersion: Int?
