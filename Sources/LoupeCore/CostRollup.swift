@@ -50,13 +50,18 @@ public struct CostRollup: Sendable {
     /// The report for `dimension`: its groups merged across days (each day its own group for `.day`),
     /// the busiest first, then by key with nil first.
     public func reportRows(for dimension: CostDimension) -> [CostReportRow] {
+        mergedGroups(for: dimension).map { $0.totals.reportRow(key: $0.key) }
+    }
+
+    /// The groups of `dimension` merged across days (each day its own group for `.day`), in report order.
+    public func mergedGroups(for dimension: CostDimension) -> [CostGroup] {
         var merged: [String?: CostTotals] = [:]
         for (rollupKey, totals) in groups where rollupKey.dimension == dimension {
             let key = dimension == .day ? Self.dayString(rollupKey.day) : rollupKey.key
             merged[key, default: CostTotals()].merge(totals)
         }
-        return merged.map { $0.value.reportRow(key: $0.key) }.sorted { lhs, rhs in
-            if lhs.requests != rhs.requests { return lhs.requests > rhs.requests }
+        return merged.map { CostGroup(key: $0.key, totals: $0.value) }.sorted { lhs, rhs in
+            if lhs.totals.requests != rhs.totals.requests { return lhs.totals.requests > rhs.totals.requests }
             switch (lhs.key, rhs.key) {
             case (nil, nil): return false
             case (nil, _): return true

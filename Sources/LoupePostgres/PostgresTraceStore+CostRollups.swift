@@ -58,6 +58,11 @@ extension PostgresTraceStore {
         """
 
     public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
+        try await costRollup(query).reportRows(for: query.groupBy)
+    }
+
+    /// The query's groups per day: whole days from the rollups, the partial days at its edges from the traces.
+    func costRollup(_ query: CostReportQuery) async throws -> CostRollup {
         let plan = CostReportPlan(query)
         let dimension = query.groupBy
         return try await withConnection("build a cost report") { connection in
@@ -78,7 +83,7 @@ extension PostgresTraceStore {
                     rollup.add($0, dimensions: [dimension])
                 }
             }
-            return rollup.reportRows(for: dimension)
+            return rollup
         }
     }
 

@@ -24,6 +24,11 @@ extension SQLiteTraceStore {
         """
 
     public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
+        try await costRollup(query).reportRows(for: query.groupBy)
+    }
+
+    /// The query's groups per day: whole days from the rollups, the partial days at its edges from the traces.
+    func costRollup(_ query: CostReportQuery) async throws -> CostRollup {
         let plan = CostReportPlan(query)
         let dimension = query.groupBy
         return try await writer.read { db in
@@ -48,7 +53,7 @@ extension SQLiteTraceStore {
             for range in plan.partialRanges {
                 try Self.forEachCostFact(db, in: range, withTags: dimension == .tag) { rollup.add($0, dimensions: [dimension]) }
             }
-            return rollup.reportRows(for: dimension)
+            return rollup
         }
     }
 

@@ -54,7 +54,10 @@ public func buildApplication(
     let upstream = UpstreamClient()
     var observer: (@Sendable (Trace) -> Void)?
     if let gateway { observer = { trace in gateway.settle(trace) } }
-    let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger, observer: observer)
+    let metrics = LoupeMetrics()
+    let recorder = TraceRecorder(
+        queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger, observer: observer, metrics: metrics
+    )
 
     let prompts = PromptCache(store: store)
 
@@ -86,7 +89,7 @@ public func buildApplication(
     EvalController<BasicRequestContext>(reader: EvalRunReader(store: store)).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
-    MetricsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), queue: queue, spool: spool).addRoutes(to: router)
+    MetricsController<BasicRequestContext>(registry: metrics.registry, queue: queue, spool: spool).addRoutes(to: router)
 
     var app = Application(
         router: router,

@@ -54,9 +54,11 @@ struct GuardrailController<Context: RequestContext>: Sendable {
     }
 
     func report(_ parameters: Parameters) async throws -> Response {
+        let format = try ReportFormat(parameters)
         let rows = try await store.guardrailReport(
             since: try TraceController<Context>.time(parameters, "since"), until: try TraceController<Context>.time(parameters, "until")
         )
+        if format == .csv { return ReportFormat.csv(ReportTables.guardrails(rows), report: "guardrails") }
         return try TraceController<Context>.json(["data": rows])
     }
 }

@@ -26,6 +26,9 @@ struct ProxyCall: Sendable {
     /// Where the answer goes in the response cache, and for how many seconds; nil when it is not cached.
     var cacheKey: String?
     var cacheTTL: Int?
+    /// Metrics: when the try that answered was sent, and the providers' total time once its answer was read.
+    var upstreamStarted: ContinuousClock.Instant?
+    var upstreamMs: Double?
 
     init(trace: Trace, route: ModelRouter.Route? = nil) {
         self.trace = trace
@@ -39,6 +42,12 @@ struct ProxyCall: Sendable {
     /// side served by the default provider), else the client's.
     func sentModel(on route: ModelRouter.Route) -> String? {
         route.upstreamModel ?? plan?.model ?? trace.model
+    }
+
+    /// Metrics: the answer's last byte has arrived; the providers' time is every failed try plus the one that answered.
+    mutating func upstreamFinished() {
+        guard let upstreamStarted, upstreamMs == nil else { return }
+        upstreamMs = trace.attempts.reduce(0) { $0 + $1.latencyMs } + Self.milliseconds(ContinuousClock.now - upstreamStarted)
     }
 
     /// Model names to price the call by: the provider's, then the one sent upstream, then the client's.

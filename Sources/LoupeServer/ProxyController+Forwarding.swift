@@ -33,6 +33,7 @@ extension ProxyController {
                     return .failure(error)
                 }
                 let started = ContinuousClock.now
+                call.upstreamStarted = started  // metrics: the last try sent is the one that answered
                 let outcome: Result<HTTPClientResponse, any Error>
                 do {
                     outcome = .success(try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(route.timeoutMs))))

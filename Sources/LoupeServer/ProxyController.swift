@@ -180,6 +180,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
         var body: ByteBuffer
         do {
             body = try await upstream.body.collect(upTo: Self.maxResponseBytes)
+            call.upstreamFinished()  // metrics
         } catch {
             let detail = error is NIOTooManyBytesError ? "the response is larger than \(Self.maxResponseBytes) bytes" : "the response broke off: \(error)"
             return await fail(&call, APIError(status: .badGateway, message: "Provider '\(call.route?.providerName ?? "")' sent an unusable response: \(detail).", type: "upstream_error", code: "upstream_bad_response"))
@@ -207,7 +208,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
         }
         (call.trace.response, call.trace.responseTruncated) = recorder.storedBody(bytes)
         call.trace.latencyMs = call.elapsedMs
-        let recorded = await recorder.record(call.trace, pricedAs: call.pricingNames)
+        let recorded = await recorder.record(call.trace, pricedAs: call.pricingNames, upstreamMs: call.upstreamMs)
         var headers = UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id)
         if call.cacheKey != nil {
             headers[Self.cacheHeader] = "MISS"
@@ -226,7 +227,8 @@ struct ProxyController<Context: RequestContext>: Sendable {
         call.trace.error = error.message
         call.trace.latencyMs = call.elapsedMs
         if !keepResponse || call.trace.response == nil { call.trace.response = error.body }
-        await recorder.record(call.trace, pricedAs: names)
+        call.upstreamFinished()  // metrics
+        await recorder.record(call.trace, pricedAs: names, upstreamMs: call.upstreamMs, errorCode: error.code)
         return error.response(headers: [RequestAnnotations.traceIDHeader: call.trace.id])
     }
 

@@ -44,10 +44,10 @@ final class StreamRecording: Sendable {
     /// Records the call; returns the trace as stored, or nil when it was recorded already.
     @discardableResult
     func finish(_ ending: StreamEnding, assembler: any StreamAssembler, guarded: GuardedStream? = nil) async -> Trace? {
-        guard let (taken, names) = take(ending, assembler: assembler) else { return nil }
+        guard let (taken, names, upstreamMs) = take(ending, assembler: assembler) else { return nil }
         var trace = taken
         guarded?.annotate(&trace)
-        return await recorder.record(trace, pricedAs: names)
+        return await recorder.record(trace, pricedAs: names, upstreamMs: upstreamMs)
     }
 
     deinit {
@@ -59,8 +59,8 @@ final class StreamRecording: Sendable {
         recorder.recordWithoutWaiting(trace, pricedAs: [])
     }
 
-    private func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?])? {
-        state.withLock { state -> (Trace, [String?])? in
+    private func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?], upstreamMs: Double?)? {
+        state.withLock { state -> (Trace, [String?], upstreamMs: Double?)? in
             guard let call = state.call else { return nil }
             state.call = nil
             var trace = call.trace
@@ -90,7 +90,8 @@ final class StreamRecording: Sendable {
             }
             var finished = call
             finished.trace = trace
-            return (trace, finished.pricingNames)
+            finished.upstreamFinished()  // metrics: the upstream's whole stream
+            return (trace, finished.pricingNames, finished.upstreamMs)
         }
     }
 }

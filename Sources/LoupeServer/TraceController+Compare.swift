@@ -5,10 +5,13 @@ import LoupeConfig
 import LoupeCore
 
 extension TraceController {
-    /// `GET /api/reports/compare?shadow=MODEL`, `?split=MODEL` or `?a=MODEL&b=MODEL`, with optional `since` and `until`.
+    /// `GET /api/reports/compare?shadow=MODEL`, `?split=MODEL` or `?a=MODEL&b=MODEL`, with optional `since`, `until` and `format=csv`.
     func compareReport(_ request: Request) async throws -> Response {
+        let format = try ReportFormat(request.uri.queryParameters)
         let query = try Self.comparisonQuery(request.uri.queryParameters, splits: splits)
-        return try Self.json(try await ComparisonReporter(store: store).report(query))
+        let report = try await ComparisonReporter(store: store).report(query)
+        if format == .csv { return ReportFormat.csv(ReportTables.compare(report), report: "compare") }
+        return try Self.json(report)
     }
 
     /// Reads exactly one mode and the time window; a split's sides come from the configured split when there is one.

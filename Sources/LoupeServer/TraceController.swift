@@ -5,7 +5,7 @@ import HummingbirdCore
 import LoupeConfig
 import LoupeCore
 
-/// Loupe's query API: `/api/traces`, `/api/reports/cost` and `/api/reports/compare`.
+/// Loupe's query API: `/api/traces`, and the reports `cost`, `usage`, `latency` and `compare` under `/api/reports`.
 struct TraceController<Context: RequestContext>: Sendable {
     let store: any LoupeStore
     /// The configured splits by the model that splits, so that `compare?split=` knows each side's model.
@@ -17,6 +17,8 @@ struct TraceController<Context: RequestContext>: Sendable {
         api.get("traces/{id}") { request, context in try await showTrace(request, context) }
         api.get("reports/cost") { request, _ in try await costReport(request) }
         api.get("reports/compare") { request, _ in try await compareReport(request) }
+        api.get("reports/usage") { request, _ in try await usageReport(request) }
+        api.get("reports/latency") { request, _ in try await latencyReport(request) }
     }
 
     func listTraces(_ request: Request) async throws -> Response {
@@ -35,9 +37,11 @@ struct TraceController<Context: RequestContext>: Sendable {
 
     func costReport(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
+        let format = try ReportFormat(parameters)
         let dimensionName = parameters["group_by"].map(String.init) ?? "model"
         if dimensionName == "guardrail" {
             let rows = try await store.guardrailReport(since: try Self.time(parameters, "since"), until: try Self.time(parameters, "until"))
+            if format == .csv { return ReportFormat.csv(ReportTables.guardrails(rows), report: "guardrails") }
             return try Self.json(["data": rows])
         }
         guard let dimension = CostDimension(rawValue: dimensionName) else {
@@ -46,6 +50,7 @@ struct TraceController<Context: RequestContext>: Sendable {
         }
         let query = CostReportQuery(groupBy: dimension, since: try Self.time(parameters, "since"), until: try Self.time(parameters, "until"))
         let rows = try await store.costReport(query)
+        if format == .csv { return ReportFormat.csv(ReportTables.cost(rows, dimension: dimension), report: "cost") }
         return try Self.json(CostReportBody(dimension: dimension, rows: rows))
     }
 

@@ -18,20 +18,28 @@ final class TraceRecorder: Sendable {
     private static let maxResolvedPrices = 10_000
     /// Told of every priced trace as it is queued: the gateway counts spend and tokens from it.
     private let observer: (@Sendable (Trace) -> Void)?
+    /// Counts every priced trace for `/metrics`: a few counter adds, never a wait.
+    private let metrics: LoupeMetrics?
 
-    init(queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger, observer: (@Sendable (Trace) -> Void)? = nil) {
+    init(
+        queue: TraceQueue, prices: PriceTable, maxBodyBytes: Int, logger: Logger, observer: (@Sendable (Trace) -> Void)? = nil,
+        metrics: LoupeMetrics? = nil
+    ) {
         self.queue = queue
         self.prices = prices
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
         self.observer = observer
+        self.metrics = metrics
     }
 
     /// Prices and stores `trace`; `pricedAs` lists model names to try, best first. Returns the trace as stored.
+    /// `upstreamMs` (the providers' time) and `errorCode` (the code Loupe failed the call with) go to the metrics only.
     @discardableResult
-    func record(_ trace: Trace, pricedAs names: [String?]) async -> Trace {
+    func record(_ trace: Trace, pricedAs names: [String?], upstreamMs: Double? = nil, errorCode: String? = nil) async -> Trace {
         let priced = priced(trace, names: names)
         observer?(priced)
+        metrics?.record(priced, upstreamMs: upstreamMs, errorCode: errorCode)
         await queue.enqueue(priced)
         return priced
     }
@@ -40,6 +48,7 @@ final class TraceRecorder: Sendable {
     func recordWithoutWaiting(_ trace: Trace, pricedAs names: [String?]) {
         let priced = priced(trace, names: names)
         observer?(priced)
+        metrics?.record(priced, upstreamMs: nil, errorCode: nil)
         queue.enqueueWithoutWaiting(priced)
     }
 

@@ -4,12 +4,13 @@ import LoupeConfig
 import LoupeCore
 import LoupeServer
 
-/// `loupe report cost|guardrails|compare`: spend grouped by one dimension, guardrail findings, and two sides compared.
+/// `loupe report cost|usage|latency|guardrails|compare`: spend grouped by one dimension, usage over time, latency
+/// percentiles, guardrail findings, and two sides compared.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports over recorded calls.",
-        subcommands: [Cost.self, Guardrails.self, Compare.self]
+        subcommands: [Cost.self, Usage.self, Latency.self, Guardrails.self, Compare.self]
     )
 
     struct Cost: AsyncParsableCommand {

@@ -1,0 +1,105 @@
+import LoupeCore
+import Prometheus
+
+/// Loupe's Prometheus metrics, counted from every recorded call. Labels are bounded: models, providers and
+/// endpoints are capped (later ones count as `other`), and no user, key or trace id is ever a label.
+final class LoupeMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let models: LabelLimiter
+    private let providers: LabelLimiter
+    private let endpoints: LabelLimiter
+    private let checks: LabelLimiter
+
+    /// Seconds; calls through a model range from milliseconds (cache hits) to minutes (long streams).
+    static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+    /// Seconds; Loupe's own time per call should stay within a few milliseconds.
+    static let overheadBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), maxModels: Int = 200, maxProviders: Int = 50, maxEndpoints: Int = 50) {
+        self.registry = registry
+        models = LabelLimiter(limit: maxModels)
+        providers = LabelLimiter(limit: maxProviders)
+        endpoints = LabelLimiter(limit: maxEndpoints)
+        checks = LabelLimiter(limit: 100)
+        // The one family without labels is declared up front, so a scrape before any traffic shows it.
+        _ = registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
+    }
+
+    // Computed: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_requests", unitName: "total", helpText: "Calls through the proxy, by model, provider, endpoint and outcome (ok, error, cancelled).") }
+    static var duration: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_request_duration", unitName: "seconds", helpText: "Time from a call's arrival to its last byte, by model and provider.") }
+    static var upstream: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_upstream_duration", unitName: "seconds", helpText: "Time the providers took: every try, from sending the request to the answer's last byte.") }
+    static var overhead: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_overhead_duration", unitName: "seconds", helpText: "Loupe's own time per forwarded call: total minus upstream (parsing, routing, guardrails, retry waits).") }
+    static var tokens: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_tokens", unitName: "total", helpText: "Tokens by model, provider and type (input, output, cached_input, cache_write_input, reasoning).") }
+    static var cost: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_cost_usd", unitName: "total", helpText: "Cost in US dollars of the calls with a known price, by model and provider.") }
+    static var errors: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_errors", unitName: "total", helpText: "Failed calls by type: Loupe's error code, or upstream_4xx, upstream_5xx, stream_cut.") }
+    static var guardrailHits: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_guardrail_hits", unitName: "total", helpText: "Guardrail findings on calls, by check, action and direction.") }
+    static var cacheHits: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_cache_hits", unitName: "total", helpText: "Calls answered from the response cache, by model.") }
+
+    /// Counts one recorded call. `upstreamMs` is the providers' time when the call was forwarded; `errorCode`
+    /// the code Loupe answered with when it failed the call itself.
+    func record(_ trace: Trace, upstreamMs: Double?, errorCode: String?) {
+        let model = models.label(trace.model)
+        let provider = providers.label(trace.provider)
+        registry.makeCounter(descriptor: Self.requests, labels: [
+            ("model", model), ("provider", provider), ("endpoint", endpoints.label(trace.endpoint)), ("status", trace.status.rawValue),
+        ]).increment()
+        let pair = [("model", model), ("provider", provider)]
+        registry.makeValueHistogram(descriptor: Self.duration, labels: pair, buckets: Self.durationBuckets).record(trace.latencyMs / 1000)
+        if let upstreamMs {
+            registry.makeValueHistogram(descriptor: Self.upstream, labels: pair, buckets: Self.durationBuckets).record(upstreamMs / 1000)
+            registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
+                .record(max(0, trace.latencyMs - upstreamMs) / 1000)
+        }
+        let usage = trace.usage
+        for (type, count) in [
+            ("input", usage.inputTokens), ("output", usage.outputTokens), ("cached_input", usage.cachedInputTokens),
+            ("cache_write_input", usage.cacheWriteInputTokens), ("reasoning", usage.reasoningTokens),
+        ] {
+            guard let count, count > 0 else { continue }
+            registry.makeCounter(descriptor: Self.tokens, labels: pair + [("type", type)]).increment(by: Int64(count))
+        }
+        if let cost = trace.cost {
+            registry.makeCounter(descriptor: Self.cost, labels: pair).increment(by: Double(cost.picos) / Double(USD.picosPerDollar))
+        }
+        if let type = Self.errorType(trace, errorCode: errorCode) {
+            registry.makeCounter(descriptor: Self.errors, labels: [("type", type)]).increment()
+        }
+        for result in trace.guardrails {
+            registry.makeCounter(descriptor: Self.guardrailHits, labels: [
+                ("check", checks.label(result.check)), ("action", result.action.rawValue), ("direction", result.direction.rawValue),
+            ]).increment()
+        }
+        if trace.cacheHit { registry.makeCounter(descriptor: Self.cacheHits, labels: [("model", model)]).increment() }
+    }
+
+    /// The `type` label of a failed call; nil for a call that did not fail. Only a fixed set of values is possible.
+    static func errorType(_ trace: Trace, errorCode: String?) -> String? {
+        guard trace.status == .error else { return nil }
+        if let errorCode { return loupeErrorTypes[errorCode] ?? "other" }
+        if trace.guardrails.contains(where: { $0.action == .block }) { return "guardrail_violation" }
+        switch trace.statusCode {
+        case 200..<300: return trace.stream ? "stream_cut" : "upstream_error"
+        case 400..<500: return "upstream_4xx"
+        case 500..<600: return "upstream_5xx"
+        default: return "upstream_error"
+        }
+    }
+
+    /// Loupe's own error codes and the type each counts as.
+    static let loupeErrorTypes: [String: String] = {
+        var types: [String: String] = [:]
+        for code in [
+            "upstream_timeout", "upstream_unreachable", "upstream_bad_response", "rate_limit_exceeded", "budget_exceeded",
+            "guardrail_violation", "model_not_found", "model_not_allowed", "no_provider", "request_too_large", "client_closed",
+        ] { types[code] = code }
+        types["body_too_large"] = "request_too_large"
+        for code in ["invalid_api_key", "missing_api_key"] { types[code] = "unauthorized" }
+        for code in [
+            "invalid_json", "missing_model", "invalid_type", "invalid_parameter", "invalid_header", "invalid_metadata", "invalid_body",
+            "missing_variables", "invalid_prompt", "prompt_not_found", "unsupported_endpoint", "unsupported_for_provider",
+        ] { types[code] = "invalid_request" }
+        for code in ["prompt_registry_unavailable", "store_unavailable"] { types[code] = "loupe_unavailable" }
+        return types
+    }()
+}
