@@ -8,15 +8,16 @@ enum SVGChart {
         var y: Double
     }
 
-    /// Maps a value from `domain` onto `range` linearly; a domain of one value maps to the range's start.
-    struct Scale: Sendable, Hashable {
-        var domain: ClosedRange<Double>
-        var range: ClosedRange<Double>
+    /// Maps a value from `domain` onto `range` linearly (a range may run downwards, as SVG's y does); a domain of
+    /// one value maps to the range's start.
+    struct Scale: Sendable {
+        var domain: (from: Double, to: Double)
+        var range: (from: Double, to: Double)
 
         func callAsFunction(_ value: Double) -> Double {
-            let width = domain.upperBound - domain.lowerBound
-            guard width > 0 else { return range.lowerBound }
-            return range.lowerBound + (value - domain.lowerBound) / width * (range.upperBound - range.lowerBound)
+            let width = domain.to - domain.from
+            guard width > 0 else { return range.from }
+            return range.from + (value - domain.from) / width * (range.to - range.from)
         }
     }
 
@@ -38,10 +39,10 @@ enum SVGChart {
     ) -> HTML {
         let left = 56.0, right = 12.0, top = 10.0, bottom = 24.0
         let xs = points.map(\.x) + xTicks.map(\.x)
-        let xScale = Scale(domain: (xs.min() ?? 0)...(xs.max() ?? 1), range: left...(width - right))
+        let xScale = Scale(domain: (xs.min() ?? 0, xs.max() ?? 1), range: (left, width - right))
         let lowest = min(0, points.map(\.y).min() ?? 0)
         let top_ = niceCeiling(points.map(\.y).max() ?? 0)
-        let yScale = Scale(domain: lowest...top_, range: (height - bottom)...top)
+        let yScale = Scale(domain: (lowest, top_), range: (height - bottom, top))
         var parts: [HTML] = []
         for index in 0...4 {
             let value = lowest + (top_ - lowest) * Double(index) / 4
@@ -75,7 +76,7 @@ enum SVGChart {
     static func bars(_ items: [(label: String, value: Double)], format valueFormat: (Double) -> String, width: Double = 560, label: String) -> HTML {
         let rowHeight = 22.0, labelWidth = 170.0, valueWidth = 90.0
         let largest = items.map(\.value).max() ?? 0
-        let scale = Scale(domain: 0...max(largest, 0), range: 0...(width - labelWidth - valueWidth))
+        let scale = Scale(domain: (0, max(largest, 0)), range: (0, width - labelWidth - valueWidth))
         var parts: [HTML] = []
         for (index, item) in items.enumerated() {
             let y = Double(index) * rowHeight
