@@ -19,22 +19,13 @@ extension DashboardController {
             DashboardPage.stat("Spend", DashboardFormat.dollars(totals.cost)),
             DashboardPage.stat("Tokens", DashboardFormat.count(totals.inputTokens + totals.outputTokens),
                                note: "\(DashboardFormat.count(totals.inputTokens)) in · \(DashboardFormat.count(totals.outputTokens)) out"),
-            DashboardPage.stat("Error rate", DashboardFormat.percent(totals.errorRate), note: "\(DashboardFormat.count(totals.errors)) errors"),
+            DashboardPage.stat("Error rate", DashboardFormat.percent(totals.errorRate), note: "\(DashboardFormat.count(totals.errors)) failed"),
             DashboardPage.stat("p50 latency", DashboardFormat.milliseconds(totals.p50LatencyMs), note: latencyNote),
             DashboardPage.stat("p95 latency", DashboardFormat.milliseconds(totals.p95LatencyMs), note: latencyNote)
         ))
         if series.capped {
             body.append(.element("p", ["class": "muted"], text: "This range holds more than \(DashboardFormat.count(OverviewSeries.traceCap)) calls: the charts show the newest \(DashboardFormat.count(OverviewSeries.traceCap)). Pick 7 d or 30 d for the daily rollups."))
         }
-        body.append(.element(
-            "div", ["class": "grid2"],
-            Self.card("Requests", Self.seriesChart(series, label: "Requests", format: { DashboardFormat.count(Int($0.rounded())) }, { Double($0.requests) })),
-            Self.card("Spend (USD)", Self.seriesChart(series, label: "Spend", format: DashboardFormat.shortDollars, { NSDecimalNumber(decimal: $0.cost).doubleValue })),
-            Self.card("Tokens", Self.seriesChart(series, label: "Tokens", format: { DashboardFormat.count(Int($0.rounded())) }, { Double($0.inputTokens + $0.outputTokens) })),
-            Self.card("Error rate", Self.seriesChart(series, label: "Error rate", format: DashboardFormat.percent, { $0.errorRate })),
-            Self.card("p50 latency", Self.seriesChart(series, label: "p50 latency", format: DashboardFormat.milliseconds, { $0.p50LatencyMs ?? 0 })),
-            Self.card("p95 latency", Self.seriesChart(series, label: "p95 latency", format: DashboardFormat.milliseconds, { $0.p95LatencyMs ?? 0 }))
-        ))
         let models = byModel.sorted { ($0.costUSD ?? 0, $0.requests) > ($1.costUSD ?? 0, $1.requests) }.prefix(12)
         body.append(.element(
             "div", ["class": "grid2"],
@@ -44,6 +35,15 @@ extension DashboardController {
             ) + .element("p", .element("a", ["href": DashboardPage.link("/cost", [("by", "model"), ("range", range.rawValue)])], text: "Cost by model, provider, user… →"))),
             Self.card("Latest traces", latest.traces.isEmpty ? DashboardPage.empty("No traces yet: send a call through /v1.") : Self.traceTable(latest.traces, compact: true)
                 + .element("p", .element("a", ["href": "/traces"], text: "All traces →")))
+        ))
+        body.append(.element(
+            "div", ["class": "grid2"],
+            Self.card("Requests", Self.seriesChart(series, label: "Requests", format: { DashboardFormat.count(Int($0.rounded())) }, { Double($0.requests) })),
+            Self.card("Spend (USD)", Self.seriesChart(series, label: "Spend", format: DashboardFormat.shortDollars, { NSDecimalNumber(decimal: $0.cost).doubleValue })),
+            Self.card("Tokens", Self.seriesChart(series, label: "Tokens", format: { DashboardFormat.count(Int($0.rounded())) }, { Double($0.inputTokens + $0.outputTokens) })),
+            Self.card("Error rate", Self.seriesChart(series, label: "Error rate", format: DashboardFormat.percent, { $0.errorRate })),
+            Self.card("p50 latency", Self.seriesChart(series, label: "p50 latency", format: DashboardFormat.milliseconds, { $0.p50LatencyMs ?? 0 })),
+            Self.card("p95 latency", Self.seriesChart(series, label: "p95 latency", format: DashboardFormat.milliseconds, { $0.p95LatencyMs ?? 0 }))
         ))
         return DashboardPage.response(title: "Overview", section: "/", body)
     }

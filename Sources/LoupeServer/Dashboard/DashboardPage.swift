@@ -114,7 +114,7 @@ enum DashboardPage {
     button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
     .pager{margin-top:12px}.pager a{margin-right:14px}
     dl.facts{display:grid;grid-template-columns:160px 1fr;gap:4px 12px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
-    svg.chart{width:100%;height:auto;display:block}svg .grid{stroke:#eef0f3}svg .ylabel{font-size:10px;fill:#6b7280;text-anchor:end;dominant-baseline:middle}
+    svg.chart{width:100%;max-width:760px;height:auto;display:block}svg.chart.bars{max-width:620px}svg .grid{stroke:#eef0f3}svg .ylabel{font-size:10px;fill:#6b7280;text-anchor:end;dominant-baseline:middle}
     svg .xlabel{font-size:10px;fill:#6b7280;text-anchor:middle}svg .line{fill:none;stroke:#4f46e5;stroke-width:1.8}svg .area{fill:#c7d2fe;opacity:.55}
     svg .dot{fill:#4f46e5}svg .bar{fill:#818cf8}svg .blabel{font-size:11px;fill:#374151;text-anchor:end}svg .bvalue{font-size:11px;fill:#374151}
     .diff span{display:block;min-height:1.4em}.diff .add{background:#dcfce7}.diff .del{background:#fee2e2}.diff pre{background:#fff;color:var(--fg);border:1px solid var(--line)}

@@ -43,7 +43,7 @@ import Testing
             ("overview", "/?range=24h", ["$0.0041", "gpt-4o-mini", "Latest traces", traces[0].id.suffix(12).description]),
             ("overview-7d", "/?range=7d", ["Spend by model", "gpt-4o-mini"]),
             ("cost", "/cost?by=model&range=24h", ["$0.0036", "$0.0005", "Download CSV"]),
-            ("traces", "/traces", [traces[0].id, "<script>alert(1)</script>"]),
+            ("traces", "/traces", [traces[0].id, "&lt;script&gt;alert(1)&lt;/script&gt;"]),
             ("trace", "/traces/\(traces[0].id)", ["$0.0012", "support/greeting", "pii", "Say hello"]),
             ("prompts", "/prompts", ["support/greeting", "production → v2"]),
             ("prompt-diff", "/prompts/support/greeting?diff=1..2", ["+ Hello {{name}}!", "- Hello {{name}}."]),

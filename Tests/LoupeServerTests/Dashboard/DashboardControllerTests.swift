@@ -106,7 +106,7 @@ import Testing
             #expect(page.body.contains("100 in · 20 out"))
             #expect(page.body.contains("href=\"/prompts/support/greeting\">support/greeting</a> version 2"))
             #expect(page.body.contains("<td>pii</td><td>redact</td><td>email</td>"))
-            #expect(page.body.contains("&quot;content&quot;: &quot;Say hello&quot;"))
+            #expect(page.body.contains("&quot;Say hello&quot;"))  // the request body, escaped
         }
     }
 
