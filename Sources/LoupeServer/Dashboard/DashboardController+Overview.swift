@@ -9,7 +9,7 @@ extension DashboardController {
         let now = now()
         let series = try await OverviewSeries.load(range: range, now: now, store: store)
         let byModel = try await store.costReport(CostReportQuery(groupBy: .model, since: now.addingTimeInterval(-range.seconds), until: now))
-        let latest = try await store.traces(matching: TraceQuery(limit: 10))
+        let latest = try await store.traces(matching: TraceQuery(limit: 8))
         let totals = series.totals
         let latencyNote = series.latencyProvider.map { "busiest provider: \($0)" }
         var body: [HTML] = [DashboardPage.rangePicker(range, path: "/")]

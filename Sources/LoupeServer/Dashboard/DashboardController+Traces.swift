@@ -51,7 +51,7 @@ extension DashboardController {
             let status = HTML.element("span", ["class": trace.status.rawValue], text: "\(trace.status.rawValue) \(trace.statusCode)")
             let cost = HTML(DashboardFormat.dollars(trace.cost?.decimal))
             if compact {
-                return [HTML(DashboardFormat.time(trace.createdAt)), id, HTML(trace.model ?? "—"), status, HTML(DashboardFormat.milliseconds(trace.latencyMs)), cost]
+                return [HTML(String(DashboardFormat.time(trace.createdAt).dropFirst(5).dropLast(3))), id, HTML(trace.model ?? "—"), status, HTML(DashboardFormat.milliseconds(trace.latencyMs)), cost]
             }
             return [HTML(DashboardFormat.time(trace.createdAt)), id, HTML(trace.model ?? "—"), HTML(trace.provider ?? "—"), status,
                     HTML(DashboardFormat.milliseconds(trace.latencyMs)), HTML(DashboardFormat.count((trace.usage.inputTokens ?? 0) + (trace.usage.outputTokens ?? 0))), cost, HTML(trace.user ?? "")]

@@ -103,7 +103,7 @@ enum DashboardPage {
     .card h2{margin:0 0 8px;font-size:14px}
     table{border-collapse:collapse;width:100%;background:var(--card)}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
     th{font-size:12px;color:var(--muted);font-weight:600;background:#fafafa}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-    tr:hover td{background:#fafbff}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+    tr:hover td{background:#fafbff}.card td{white-space:nowrap}.card pre{white-space:pre-wrap}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
     pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;border-radius:6px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-word}
     .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;background:var(--accent-soft);color:#3730a3;margin-right:4px}
     .ok{color:var(--good)}.error,.cancelled,.bad{color:var(--bad)}
