@@ -90,6 +90,7 @@ public func buildApplication(
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool).addRoutes(to: router)
     MetricsController<BasicRequestContext>(registry: metrics.registry, queue: queue, spool: spool).addRoutes(to: router)
+    DashboardController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
 
     var app = Application(
         router: router,

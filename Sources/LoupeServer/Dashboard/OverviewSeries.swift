@@ -1,0 +1,124 @@
+import Foundation
+import LoupeCore
+
+/// The Overview's numbers over time: one bucket per 5 minutes, hour or day of the range, and the range's totals.
+struct OverviewSeries: Sendable {
+    /// One bucket of the series.
+    struct Bucket: Sendable, Hashable {
+        var start: Date
+        var requests = 0
+        var inputTokens = 0
+        var outputTokens = 0
+        var cost = Decimal(0)
+        var errors = 0
+        var p50LatencyMs: Double?
+        var p95LatencyMs: Double?
+
+        var errorRate: Double { requests == 0 ? 0 : Double(errors) / Double(requests) }
+    }
+
+    /// The most traces a short range reads to draw its series; beyond this the series is marked capped.
+    static let traceCap = 20_000
+
+    var range: DashboardRange
+    var buckets: [Bucket]
+    var totals: Bucket
+    /// True when a short range had more traces than `traceCap`: the series covers only the newest of them.
+    var capped = false
+    /// Set when the range's latency percentiles are those of one provider (the busiest) rather than of all calls.
+    var latencyProvider: String?
+
+    /// Builds the series for `range` ending at `now`: daily rollups (the cost report by day) for 7 d and 30 d,
+    /// newest-first trace pages (time index) for 1 h and 24 h, bounded by `traceCap`.
+    static func load(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+        range.usesDailyRollups ? try await fromRollups(range: range, now: now, store: store) : try await fromTraces(range: range, now: now, store: store)
+    }
+
+    static func fromRollups(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+        let since = now.addingTimeInterval(-range.seconds)
+        let rows = try await store.costReport(CostReportQuery(groupBy: .day, since: since, until: now))
+        let byDay = Dictionary(rows.compactMap { row in row.key.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+        let firstDay = CostRollup.day(ofMillis: since.unixMillis)
+        let lastDay = CostRollup.day(ofMillis: now.unixMillis)
+        var buckets: [Bucket] = []
+        for day in firstDay...lastDay {
+            var bucket = Bucket(start: Date(timeIntervalSince1970: Double(day) * 86_400))
+            if let row = byDay[CostRollup.dayString(day)] {
+                bucket.requests = row.requests
+                bucket.inputTokens = row.inputTokens
+                bucket.outputTokens = row.outputTokens
+                bucket.cost = row.costUSD ?? 0
+                bucket.errors = row.errors
+                bucket.p50LatencyMs = row.p50LatencyMs
+                bucket.p95LatencyMs = row.p95LatencyMs
+            }
+            buckets.append(bucket)
+        }
+        // The range's percentiles come from the same rollups, merged by the store over the whole window.
+        let whole = try await store.costReport(CostReportQuery(groupBy: .provider, since: since, until: now))
+        var totals = Bucket(start: since)
+        for row in whole {
+            totals.requests += row.requests
+            totals.inputTokens += row.inputTokens
+            totals.outputTokens += row.outputTokens
+            totals.cost += row.costUSD ?? 0
+            totals.errors += row.errors
+        }
+        // The store merges latency histograms within a group only: with one provider these are exact for the range;
+        // with several, the busiest provider's figures are shown and named.
+        let busiest = whole.filter { $0.p50LatencyMs != nil }.max { $0.requests < $1.requests }
+        totals.p50LatencyMs = busiest?.p50LatencyMs
+        totals.p95LatencyMs = busiest?.p95LatencyMs
+        var series = OverviewSeries(range: range, buckets: buckets, totals: totals)
+        if whole.count > 1 { series.latencyProvider = busiest?.key ?? "(none)" }
+        return series
+    }
+
+    static func fromTraces(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+        let since = now.addingTimeInterval(-range.seconds)
+        let width = range.bucketSeconds
+        let firstStart = (since.timeIntervalSince1970 / width).rounded(.down) * width
+        let count = Int(((now.timeIntervalSince1970 - firstStart) / width).rounded(.down)) + 1
+        var buckets = (0..<count).map { Bucket(start: Date(timeIntervalSince1970: firstStart + Double($0) * width)) }
+        var latencies = Array(repeating: [Double](), count: count)
+        var all: [Double] = []
+        var totals = Bucket(start: since)
+        var query = TraceQuery(since: since, until: now, limit: TraceQuery.maxLimit)
+        var read = 0
+        var capped = false
+        pages: while true {
+            let page = try await store.traces(matching: query)
+            for trace in page.traces {
+                if read == traceCap {
+                    capped = true
+                    break pages
+                }
+                read += 1
+                let index = min(max(Int((trace.createdAt.timeIntervalSince1970 - firstStart) / width), 0), count - 1)
+                buckets[index].requests += 1
+                buckets[index].inputTokens += trace.usage.inputTokens ?? 0
+                buckets[index].outputTokens += trace.usage.outputTokens ?? 0
+                buckets[index].cost += trace.cost?.decimal ?? 0
+                if trace.status != .ok { buckets[index].errors += 1 }
+                latencies[index].append(trace.latencyMs)
+                all.append(trace.latencyMs)
+            }
+            guard let next = page.nextCursor else { break }
+            query.cursor = next
+        }
+        for index in buckets.indices {
+            let sorted = latencies[index].sorted()
+            buckets[index].p50LatencyMs = Percentile.nearestRank(0.5, ofSorted: sorted)
+            buckets[index].p95LatencyMs = Percentile.nearestRank(0.95, ofSorted: sorted)
+            totals.requests += buckets[index].requests
+            totals.inputTokens += buckets[index].inputTokens
+            totals.outputTokens += buckets[index].outputTokens
+            totals.cost += buckets[index].cost
+            totals.errors += buckets[index].errors
+        }
+        all.sort()
+        totals.p50LatencyMs = Percentile.nearestRank(0.5, ofSorted: all)
+        totals.p95LatencyMs = Percentile.nearestRank(0.95, ofSorted: all)
+        return OverviewSeries(range: range, buckets: buckets, totals: totals, capped: capped)
+    }
+}
