@@ -131,11 +131,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The system zlib, for gzip-encoded OTLP requests.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // OpenTelemetry wire formats without networking: OTLP protobuf and JSON decoding, span export encoding,
+        // GenAI span mapping, traceparent. Hand-written protobuf for the few messages needed: no codegen, no package.
+        .target(
+            name: "LoupeOTel",
+            dependencies: ["LoupeCore", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
         // Hummingbird application: routes, upstream client, services.
         .target(
             name: "LoupeServer",
             dependencies: [
                 "LoupeCore",
+                "LoupeOTel",
                 "LoupePricing",
                 "LoupeConfig",
                 "LoupeSQLite",
@@ -286,6 +296,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoupeOTelTests",
+            dependencies: ["LoupeOTel", "LoupeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
