@@ -75,6 +75,10 @@ public func buildApplication(
     proxy.shadows = shadows
     proxy.responseCache = ResponseCache(maxBytes: configuration.cache.maxBytes)
     proxy.cacheDefaultTTL = configuration.cache.ttlSeconds
+    // OTLP ingest on /v1/traces: registered before the proxy's `v1/**` passthrough, which it must win over.
+    OTelIngestController<BasicRequestContext>(
+        store: store, recorder: recorder, gateway: gateway, maxBodyBytes: configuration.server.maxBodyBytes, logger: logger
+    ).addRoutes(to: router)
     proxy.addRoutes(to: router)
     KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
