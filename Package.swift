@@ -338,6 +338,7 @@ let package = Package(
                 "LoupeServer",
                 "LoupeTestSupport",
                 "LoupeConfig",
+                "LoupeOTel",
                 "LoupeCore",
                 "LoupeSQLite",
                 "LoupeEvals",
