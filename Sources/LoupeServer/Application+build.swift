@@ -52,8 +52,20 @@ public func buildApplication(
     let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
     let traceWriter = TraceWriter(queue: queue, store: store, spool: spool, configuration: writer, logger: logger)
     let upstream = UpstreamClient()
+    // Every recorded trace is told to each observer: the gateway counts spend, the OTLP exporter queues a span.
+    let exporter = configuration.telemetry.otlpEndpoint.map {
+        OTLPExporter(telemetry: configuration.telemetry, endpoint: $0, client: upstream.http, logger: logger)
+    }
+    var observers: [@Sendable (Trace) -> Void] = []
+    if let gateway { observers.append { trace in gateway.settle(trace) } }
+    if let exporter { observers.append { trace in exporter.export(trace) } }
+    let notify = observers
     var observer: (@Sendable (Trace) -> Void)?
-    if let gateway { observer = { trace in gateway.settle(trace) } }
+    if !notify.isEmpty {
+        observer = { @Sendable (trace: Trace) -> Void in
+            for observe in notify { observe(trace) }
+        }
+    }
     let recorder = TraceRecorder(queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger, observer: observer)
 
     let prompts = PromptCache(store: store)
@@ -115,6 +127,8 @@ public func buildApplication(
     app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
     app.addServices(ShadowRunner(queue: shadows, send: { [proxy] job in await proxy.sendShadow(job) }))
     if let gateway { app.addServices(RateLimitSync(limiter: gateway.limiter, store: store, logger: logger)) }
+    // After the upstream client, so it stops first and sends its last spans while the client is up.
+    if let exporter { app.addServices(exporter) }
     return app
 }
 
