@@ -131,11 +131,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The system zlib, for gzip-encoded OTLP requests.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // OpenTelemetry wire formats without networking: OTLP protobuf and JSON decoding, span export encoding,
+        // GenAI span mapping, traceparent. Hand-written protobuf for the few messages needed: no codegen, no package.
+        .target(
+            name: "LoupeOTel",
+            dependencies: ["LoupeCore", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
         // Hummingbird application: routes, upstream client, services.
         .target(
             name: "LoupeServer",
             dependencies: [
                 "LoupeCore",
+                "LoupeOTel",
                 "LoupePricing",
                 "LoupeConfig",
                 "LoupeSQLite",
@@ -289,6 +299,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LoupeOTelTests",
+            dependencies: ["LoupeOTel", "LoupeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LoupeProxyTests",
             dependencies: ["LoupeProxy", "LoupeCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -323,6 +338,7 @@ let package = Package(
                 "LoupeServer",
                 "LoupeTestSupport",
                 "LoupeConfig",
+                "LoupeOTel",
                 "LoupeCore",
                 "LoupeSQLite",
                 "LoupeEvals",

@@ -4,7 +4,7 @@ import Yams
 /// Builds a `LoupeConfiguration` from defaults, an optional YAML file and the environment.
 public enum ConfigLoader {
     /// The top-level keys a config file may use.
-    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails", "auth", "budgets", "cache"]
+    static let topLevelKeys = ["server", "store", "providers", "models", "default_provider", "pricing", "retention", "guardrails", "auth", "budgets", "cache", "telemetry"]
 
     /// The defaults used when no config file is given: OpenAI with `OPENAI_API_KEY`, any model passed through.
     public static func defaults(environment: [String: String]) -> LoupeConfiguration {
@@ -129,6 +129,8 @@ public enum ConfigLoader {
                         config.cache.maxBytes = try item.int(in: 1...65_536) << 20
                     }
                 }
+            case "telemetry":
+                config.telemetry = try telemetry(value)
             case "pricing":
                 for (_, item) in try value.mapping(allowed: ["file"]) {
                     let path = try item.string()

@@ -25,6 +25,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
     public var userBudget: Budget?
     /// The exact-match response cache: its default lifetime and its size.
     public var cache = ResponseCache()
+    /// OpenTelemetry export of every proxied call as a GenAI span; off until `otlp_endpoint` is set.
+    public var telemetry = Telemetry()
 
     /// Settings of the response cache, which models opt into with `cache` and requests with `X-Loupe-Cache: true`.
     public struct ResponseCache: Sendable, Equatable {

@@ -125,5 +125,7 @@ struct PostgresMigration: Sendable {
         ]),
         // What each instance took from its rate-limit buckets, for the others to charge (see +RateUsage).
         PostgresMigration(name: "v15-rate-usage", statements: PostgresTraceStore.createRateUsage),
+        // OpenTelemetry spans received on /v1/traces (see +Spans).
+        PostgresMigration(name: "v16-otel-spans", statements: PostgresTraceStore.createSpans),
     ]
 }

@@ -168,6 +168,10 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v15-rate-usage") { db in
             try db.execute(sql: Self.createRateUsage)
         }
+        // OpenTelemetry spans received on /v1/traces (see +Spans).
+        migrator.registerMigration("v16-otel-spans") { db in
+            try db.execute(sql: Self.createSpans)
+        }
         return migrator
     }
 

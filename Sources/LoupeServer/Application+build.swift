@@ -52,8 +52,20 @@ public func buildApplication(
     let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
     let traceWriter = TraceWriter(queue: queue, store: store, spool: spool, configuration: writer, logger: logger)
     let upstream = UpstreamClient()
+    // Every recorded trace is told to each observer: the gateway counts spend, the OTLP exporter queues a span.
+    let exporter = configuration.telemetry.otlpEndpoint.map {
+        OTLPExporter(telemetry: configuration.telemetry, endpoint: $0, client: upstream.http, logger: logger)
+    }
+    var observers: [@Sendable (Trace) -> Void] = []
+    if let gateway { observers.append { trace in gateway.settle(trace) } }
+    if let exporter { observers.append { trace in exporter.export(trace) } }
+    let notify = observers
     var observer: (@Sendable (Trace) -> Void)?
-    if let gateway { observer = { trace in gateway.settle(trace) } }
+    if !notify.isEmpty {
+        observer = { @Sendable (trace: Trace) -> Void in
+            for observe in notify { observe(trace) }
+        }
+    }
     let metrics = LoupeMetrics()
     let recorder = TraceRecorder(
         queue: queue, prices: prices, maxBodyBytes: configuration.store.maxBodyBytes, logger: logger, observer: observer, metrics: metrics
@@ -78,6 +90,10 @@ public func buildApplication(
     proxy.shadows = shadows
     proxy.responseCache = ResponseCache(maxBytes: configuration.cache.maxBytes)
     proxy.cacheDefaultTTL = configuration.cache.ttlSeconds
+    // OTLP ingest on /v1/traces: registered before the proxy's `v1/**` passthrough, which it must win over.
+    OTelIngestController<BasicRequestContext>(
+        store: store, recorder: recorder, gateway: gateway, maxBodyBytes: configuration.server.maxBodyBytes, logger: logger
+    ).addRoutes(to: router)
     proxy.addRoutes(to: router)
     KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
@@ -115,6 +131,8 @@ public func buildApplication(
     app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
     app.addServices(ShadowRunner(queue: shadows, send: { [proxy] job in await proxy.sendShadow(job) }))
     if let gateway { app.addServices(RateLimitSync(limiter: gateway.limiter, store: store, logger: logger)) }
+    // After the upstream client, so it stops first and sends its last spans while the client is up.
+    if let exporter { app.addServices(exporter) }
     return app
 }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import LoupeCore
+import LoupeOTel
 
 /// What the client tells Loupe about a call through `X-Loupe-*` headers; never forwarded upstream.
 struct RequestAnnotations: Sendable {
@@ -42,5 +43,16 @@ struct RequestAnnotations: Sendable {
             }
             self.metadata = members
         }
+        // A W3C traceparent ties the call to the app's own trace: kept in metadata, and the exported span joins it.
+        if let header = headers[Self.traceparentHeader], let parent = TraceParent(header: header) {
+            var metadata = self.metadata ?? [:]
+            if metadata["otel_trace_id"] == nil {
+                metadata["otel_trace_id"] = .string(parent.traceID)
+                metadata["otel_parent_span_id"] = .string(parent.parentSpanID)
+            }
+            self.metadata = metadata
+        }
     }
+
+    static let traceparentHeader = HTTPField.Name("traceparent")!
 }

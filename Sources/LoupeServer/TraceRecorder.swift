@@ -44,6 +44,12 @@ final class TraceRecorder: Sendable {
         return priced
     }
 
+    /// Prices and stores a trace made from an ingested OpenTelemetry span. Observers are not told: the call did not go
+    /// through Loupe, so it counts against no budget or rate limit, and it is not exported back out.
+    func recordIngested(_ trace: Trace, pricedAs names: [String?]) async {
+        await queue.enqueue(priced(trace, names: names))
+    }
+
     /// Like `record`, for callers that cannot wait (a stream torn down without running).
     func recordWithoutWaiting(_ trace: Trace, pricedAs names: [String?]) {
         let priced = priced(trace, names: names)

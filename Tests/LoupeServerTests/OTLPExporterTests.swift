@@ -1,0 +1,47 @@
+import AsyncHTTPClient
+import Foundation
+import LoupeConfig
+import LoupeCore
+import LoupeOTel
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// A Loupe with `telemetry.otlp_endpoint` exports each proxied call as a GenAI span: here to a second Loupe's `/v1/traces`.
+@Suite struct OTLPExporterTests {
+    @Test func aProxiedCallArrivesAsAGenAISpanInTheCallersTrace() async throws {
+        let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        try await withLoupe { collector in
+            let endpoint = URL(string: collector.baseURL + "/v1/traces")!
+            let sent = Mutex<String?>(nil)
+            try await withLoupe(configure: { configuration, _ in
+                configuration.telemetry = .init(otlpEndpoint: endpoint, captureContent: false, serviceName: "gateway")
+            }) { loupe in
+                let reply = try await loupe.request(
+                    "/v1/chat/completions", body: chatBody(content: "private words"),
+                    headers: [("traceparent", "00-\(callerTrace)-00f067aa0ba902b7-01")]
+                )
+                #expect(reply.status == 200)
+                sent.withLock { $0 = reply.traceID }
+            }
+            // The exporting Loupe has shut down gracefully: its last batch was sent before it stopped.
+            let loupeTraceID = try #require(sent.withLock { $0 })
+            let spans = try #require(try await collector.get("/api/spans?otel_trace_id=\(callerTrace)").json?["spans"])
+            guard case .array(let items) = spans, let span = items.first else { Issue.record("no span arrived: \(spans)"); return }
+            #expect(items.count == 1)
+            #expect(span["name"] == "chat gpt-4o-mini")
+            #expect(span["kind"] == 3)
+            #expect(span["parent_span_id"] == "00f067aa0ba902b7")
+            #expect(span["resource"]?["service.name"] == "gateway")
+            let attributes = try #require(span["attributes"])
+            #expect(attributes["gen_ai.operation.name"] == "chat")
+            #expect(attributes["gen_ai.request.model"] == "gpt-4o-mini")
+            #expect(attributes["loupe.trace_id"] == .string(loupeTraceID))
+            #expect(attributes["gen_ai.usage.input_tokens"]?.intValue != nil)
+            #expect(attributes["loupe.cost_usd"]?.stringValue == nil && attributes["loupe.cost_usd"] != nil)
+            #expect(attributes["gen_ai.input.messages"] == nil)
+            #expect(!String(describing: attributes).contains("private words"))
+        }
+    }
+}
