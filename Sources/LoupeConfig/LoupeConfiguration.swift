@@ -92,6 +92,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
 
         /// Listen beyond loopback although auth is off (`--insecure-public`).
         public var insecurePublic = false
+        /// Traces waiting to be written (queued and spooled) beyond which `/readyz` says not ready.
+        public var maxBacklog = 100_000
 
         public init(host: String = "127.0.0.1", port: Int = 4000, maxBodyBytes: Int = 32 * 1024 * 1024) {
             self.host = host

@@ -9,6 +9,8 @@ struct HealthController<Context: RequestContext>: Sendable {
     let store: any TraceStore
     let queue: TraceQueue
     let spool: TraceSpool
+    /// Traces waiting (queued and spooled) beyond which the instance is not ready.
+    var maxBacklog = 100_000
 
     func addRoutes(to router: Router<Context>) {
         router.get("healthz") { _, _ in
@@ -17,27 +19,37 @@ struct HealthController<Context: RequestContext>: Sendable {
         router.get("readyz") { _, _ in await readiness() }
     }
 
-    /// The body shows the store's state and how many traces wait to be written, in memory and spooled.
+    /// Ready (200) when the store answers and the backlog is under `maxBacklog`; otherwise 503 with the reason.
     ///
-    /// While the store is down the spool takes the traces, so the instance still proxies without
-    /// loss: it stays ready (200) and reports `"status":"degraded"` with its backlog.
+    /// The body shows the store's state and how many traces wait to be written, in memory and spooled. While the
+    /// store is down the instance still proxies without loss (the spool takes the traces), but it is not ready:
+    /// `status` is `degraded`; with a backlog over the limit it is `backlogged`.
     func readiness() async -> Response {
+        let queued = queue.unwritten
+        let spooled = spool.backlog
         var body: [String: JSONValue] = [
             // Counting the batch being written too, so that 0 means every trace is stored or spooled.
-            "queued_traces": .number(Double(queue.unwritten)),
-            "spooled_traces": .number(Double(spool.backlog)),
+            "queued_traces": .number(Double(queued)),
+            "spooled_traces": .number(Double(spooled)),
+            "max_backlog": .number(Double(maxBacklog)),
         ]
+        var ready = true
         do {
             try await withTimeout(.seconds(1), operation: "answer a readiness ping") { try await store.ping() }
-            body["status"] = .string("ready")
             body["store"] = .string("ok")
         } catch {
+            ready = false
             body["status"] = .string("degraded")
             body["store"] = .string("unavailable")
             body["store_error"] = .string("\(error)")
         }
+        if queued + spooled > maxBacklog {
+            ready = false
+            body["status"] = body["status"] ?? .string("backlogged")
+        }
+        if ready { body["status"] = .string("ready") }
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
+            status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).jsonText))
         )
     }

@@ -65,11 +65,21 @@ struct LoupeInstance: Sendable {
         return ids
     }
 
+    /// The readiness answer, whether ready (200) or not (503).
+    func readiness(http: HTTPClient) async throws -> JSONValue {
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + "/readyz"), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok || response.status == .serviceUnavailable, let json = JSONValue.parse(String(buffer: body)) else {
+            throw ProcessFailure(description: "GET /readyz: \(response.status) \(String(buffer: body))")
+        }
+        return json
+    }
+
     /// Polls /readyz until nothing waits in memory or in the spool.
     func waitUntilDrained(http: HTTPClient, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let ready = try await get("/readyz", http: http)
+            let ready = try await readiness(http: http)
             if ready["queued_traces"] == .number(0), ready["spooled_traces"] == .number(0), ready["store"]?.stringValue == "ok" { return }
             guard ContinuousClock.now < deadline else { throw ProcessFailure(description: "not drained after \(timeout): \(ready); the process said:\n\(process.logTail)") }
             try await Task.sleep(for: .milliseconds(100))

@@ -33,7 +33,7 @@ import Glibc
             var during = JSONValue.null
             let outageEnds = ContinuousClock.now + .seconds(4)
             while ContinuousClock.now < outageEnds {
-                during = try await loupe.get("/readyz", http: http)
+                during = try await loupe.readiness(http: http)
                 if during["status"]?.stringValue == "degraded", case .number(let spooled)? = during["spooled_traces"], spooled > 0 { break }
                 try await Task.sleep(for: .milliseconds(200))
             }

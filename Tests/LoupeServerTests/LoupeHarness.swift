@@ -55,13 +55,14 @@ struct LoupeHarness: Sendable {
         try await request(path, method: .GET)
     }
 
-    /// Polls the query API until the trace is readable; the product promises within one second.
+    /// Polls the query API until the trace is readable. Loupe writes it within about 50 ms (PERFORMANCE.md
+    /// measures that); the generous wait keeps a loaded machine from failing the behaviour tests on speed.
     func trace(_ id: String) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(1)
+        let deadline = ContinuousClock.now + .seconds(10)
         while true {
             let reply = try await get("/api/traces/\(id)")
             if reply.status == 200, let json = reply.json { return json }
-            if ContinuousClock.now > deadline { throw HarnessError("trace \(id) was not readable within 1 s: \(reply.status) \(reply.body)") }
+            if ContinuousClock.now > deadline { throw HarnessError("trace \(id) was not readable within 10 s: \(reply.status) \(reply.body)") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

@@ -28,7 +28,7 @@ import Testing
 
     /// Polls the query API, with the master key, until the trace is readable.
     static func trace(_ loupe: LoupeHarness, _ id: String) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(2)
+        let deadline = ContinuousClock.now + .seconds(10)
         while true {
             let reply = try await loupe.request("/api/traces/\(id)", method: .GET, headers: [("authorization", "Bearer \(master)")])
             if reply.status == 200, let json = reply.json { return json }
