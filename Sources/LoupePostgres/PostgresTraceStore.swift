@@ -157,6 +157,8 @@ public final class PostgresTraceStore: TraceStore, Service {
                     "WITH deleted AS (DELETE FROM traces WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*) FROM deleted",
                     on: connection
                 )
+                // OpenTelemetry spans received on /v1/traces age out with the traces.
+                try await self.execute("DELETE FROM spans WHERE start_unix_nano < \(cutoff * 1_000_000)", on: connection)
                 try await self.execute("DELETE FROM cost_rollups WHERE day < \(cutoffDay)", on: connection)
                 // The cutoff's own day lost only part of its traces: count what is left of it again.
                 if cutoff != cutoffDay * CostRollup.millisPerDay {

@@ -64,6 +64,8 @@ public final class SQLiteTraceStore: TraceStore {
             // trace_tags rows go with their traces (ON DELETE CASCADE needs foreign keys, which GRDB enables).
             try db.execute(sql: "DELETE FROM traces WHERE created_at < ?", arguments: [cutoff])
             let deleted = db.changesCount
+            // OpenTelemetry spans received on /v1/traces age out with the traces.
+            try db.execute(sql: "DELETE FROM spans WHERE start_unix_nano < ?", arguments: [cutoff * 1_000_000])
             let cutoffDay = CostRollup.day(ofMillis: cutoff)
             try db.execute(sql: "DELETE FROM cost_rollups WHERE day < ?", arguments: [cutoffDay])
             // The cutoff's own day lost only part of its traces: count what is left of it again.

@@ -11,6 +11,8 @@ struct HealthController<Context: RequestContext>: Sendable {
     let spool: TraceSpool
     /// Traces waiting (queued and spooled) beyond which the instance is not ready.
     var maxBacklog = 100_000
+    /// How long the store may take to answer a ping before it counts as unavailable.
+    var pingTimeout: Duration = .seconds(1)
 
     func addRoutes(to router: Router<Context>) {
         router.get("healthz") { _, _ in
@@ -35,7 +37,7 @@ struct HealthController<Context: RequestContext>: Sendable {
         ]
         var ready = true
         do {
-            try await withTimeout(.seconds(1), operation: "answer a readiness ping") { try await store.ping() }
+            try await withTimeout(pingTimeout, operation: "answer a readiness ping") { try await store.ping() }
             body["store"] = .string("ok")
         } catch {
             ready = false

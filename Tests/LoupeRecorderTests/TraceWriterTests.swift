@@ -67,7 +67,7 @@ final class RecordingStore: TraceStore {
             await queue.enqueue(Trace(id: "one", endpoint: "/v1/x"))
             // One trace never fills a batch, so only the interval can write it; the generous deadline
             // keeps the test honest on a machine loaded by the process tests running alongside.
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(30)
             while store.stored.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             #expect(store.stored.map(\.id) == ["one"])
         }
