@@ -11,7 +11,6 @@ extension DashboardController {
         let byModel = try await store.costReport(CostReportQuery(groupBy: .model, since: now.addingTimeInterval(-range.seconds), until: now))
         let latest = try await store.traces(matching: TraceQuery(limit: 8))
         let totals = series.totals
-        let latencyNote = series.latencyProvider.map { "busiest provider: \($0)" }
         var body: [HTML] = [DashboardPage.rangePicker(range, path: "/")]
         body.append(.element(
             "div", ["class": "stats"],
@@ -20,8 +19,8 @@ extension DashboardController {
             DashboardPage.stat("Tokens", DashboardFormat.count(totals.inputTokens + totals.outputTokens),
                                note: "\(DashboardFormat.count(totals.inputTokens)) in · \(DashboardFormat.count(totals.outputTokens)) out"),
             DashboardPage.stat("Error rate", DashboardFormat.percent(totals.errorRate), note: "\(DashboardFormat.count(totals.errors)) failed"),
-            DashboardPage.stat("p50 latency", DashboardFormat.milliseconds(totals.p50LatencyMs), note: latencyNote),
-            DashboardPage.stat("p95 latency", DashboardFormat.milliseconds(totals.p95LatencyMs), note: latencyNote)
+            DashboardPage.stat("p50 latency", DashboardFormat.milliseconds(totals.p50LatencyMs)),
+            DashboardPage.stat("p95 latency", DashboardFormat.milliseconds(totals.p95LatencyMs))
         ))
         if series.capped {
             body.append(.element("p", ["class": "muted"], text: "This range holds more than \(DashboardFormat.count(OverviewSeries.traceCap)) calls: the charts show the newest \(DashboardFormat.count(OverviewSeries.traceCap)). Pick 7 d or 30 d for the daily rollups."))

@@ -25,16 +25,14 @@ struct OverviewSeries: Sendable {
     var totals: Bucket
     /// True when a short range had more traces than `traceCap`: the series covers only the newest of them.
     var capped = false
-    /// Set when the range's latency percentiles are those of one provider (the busiest) rather than of all calls.
-    var latencyProvider: String?
 
     /// Builds the series for `range` ending at `now`: daily rollups (the cost report by day) for 7 d and 30 d,
     /// newest-first trace pages (time index) for 1 h and 24 h, bounded by `traceCap`.
-    static func load(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+    static func load(range: DashboardRange, now: Date, store: any LoupeStore) async throws -> OverviewSeries {
         range.usesDailyRollups ? try await fromRollups(range: range, now: now, store: store) : try await fromTraces(range: range, now: now, store: store)
     }
 
-    static func fromRollups(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+    static func fromRollups(range: DashboardRange, now: Date, store: any LoupeStore) async throws -> OverviewSeries {
         let since = now.addingTimeInterval(-range.seconds)
         let rows = try await store.costReport(CostReportQuery(groupBy: .day, since: since, until: now))
         let byDay = Dictionary(rows.compactMap { row in row.key.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
@@ -54,24 +52,20 @@ struct OverviewSeries: Sendable {
             }
             buckets.append(bucket)
         }
-        // The range's percentiles come from the same rollups, merged by the store over the whole window.
-        let whole = try await store.costReport(CostReportQuery(groupBy: .provider, since: since, until: now))
+        // The range's totals and percentiles: every day's full totals (whole days from the rollups, the partial
+        // first and last days from the traces), histograms merged, so the percentiles are those of every call.
+        var whole = CostTotals()
+        for group in try await store.costGroups(CostReportQuery(groupBy: .day, since: since, until: now)) { whole.merge(group.totals) }
+        let row = whole.reportRow(key: nil)
         var totals = Bucket(start: since)
-        for row in whole {
-            totals.requests += row.requests
-            totals.inputTokens += row.inputTokens
-            totals.outputTokens += row.outputTokens
-            totals.cost += row.costUSD ?? 0
-            totals.errors += row.errors
-        }
-        // The store merges latency histograms within a group only: with one provider these are exact for the range;
-        // with several, the busiest provider's figures are shown and named.
-        let busiest = whole.filter { $0.p50LatencyMs != nil }.max { $0.requests < $1.requests }
-        totals.p50LatencyMs = busiest?.p50LatencyMs
-        totals.p95LatencyMs = busiest?.p95LatencyMs
-        var series = OverviewSeries(range: range, buckets: buckets, totals: totals)
-        if whole.count > 1 { series.latencyProvider = busiest?.key ?? "(none)" }
-        return series
+        totals.requests = row.requests
+        totals.inputTokens = row.inputTokens
+        totals.outputTokens = row.outputTokens
+        totals.cost = row.costUSD ?? 0
+        totals.errors = row.errors
+        totals.p50LatencyMs = row.p50LatencyMs
+        totals.p95LatencyMs = row.p95LatencyMs
+        return OverviewSeries(range: range, buckets: buckets, totals: totals)
     }
 
     static func fromTraces(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import LoupeConfig
 import LoupeCore
 import LoupeSQLite
+@testable import LoupeServer
 import Testing
 
 /// The dashboard's pages over a seeded SQLite store, through the real router.
@@ -31,6 +32,21 @@ import Testing
                 #expect(page.body.contains("/traces/\(trace.id)"))
             }
             #expect(!page.body.contains("<script"))
+        }
+    }
+
+    @Test func theWeeksLatencyPercentilesAreThoseOfEveryCallAcrossProviders() async throws {
+        let now = Date()
+        // Two providers, each with its own latencies: the percentiles are those of all six calls together.
+        var traces = DashboardSeed.traces(now: now).filter { $0.status == .ok }
+        for index in traces.indices where index < 2 { traces[index].provider = "anthropic" }  // the faster, and the fewer
+        var all = LatencyHistogram()
+        for trace in traces { all.record(trace.latencyMs) }
+        let (p50, p95, seeded) = (DashboardFormat.milliseconds(all.percentile(0.5)), DashboardFormat.milliseconds(all.percentile(0.95)), traces)
+        try await withSeededRoutes(seed: { try await DashboardSeed.seed($0, seeded, now: now) }) { client in
+            let page = try await get(client, "/?range=7d")
+            #expect(page.status == 200)
+            #expect(page.body.contains(">\(p50)<") && page.body.contains(">\(p95)<"), "\(p50) \(p95)")
         }
     }
 
