@@ -4,9 +4,13 @@ import LoupeCore
 import LoupeEvals
 
 extension DashboardController {
-    /// `/evals`: the newest 50 eval runs, with a form to compare two of them.
+    /// `/evals`: eval runs, newest first, 50 a page by the store's page token, with a form to compare two of them.
     func evals(_ request: Request) async throws -> Response {
-        let runs = try await EvalRunReader(store: store).list(suite: request.uri.queryParameters["suite"].map(String.init), limit: Self.pageSize)
+        let suite = request.uri.queryParameters["suite"].map(String.init)
+        let token = request.uri.queryParameters["page_token"].map(String.init)
+        let page = try await EvalRunReader(store: store).page(suite: suite, limit: Self.pageSize, pageToken: token)
+        let runs = page.items
+        let suiteQuery = suite.map { [("suite", $0)] } ?? []
         let rows = runs.map { run -> [HTML] in
             [.element("a", ["href": "/evals/" + DashboardPage.encode(run.runID)], .element("code", text: String(run.runID.prefix(12)))),
              HTML(run.suite), HTML(DashboardFormat.time(millis: run.startedAt)),
@@ -22,6 +26,10 @@ extension DashboardController {
         let body: [HTML] = [
             runs.isEmpty ? DashboardPage.empty("No eval runs yet: run a suite with `loupe eval run`.")
                 : DashboardPage.table(["Run", "Suite", "Started (UTC)", "Pass rate", "Result"], rows),
+            Self.pager(
+                previous: token == nil ? nil : DashboardPage.link("/evals", suiteQuery),
+                next: page.nextPageToken.map { DashboardPage.link("/evals", suiteQuery + [("page_token", $0)]) }, labels: ("⇤ Newest", "Older →")
+            ),
             Self.card("Compare two runs", compare),
         ]
         return DashboardPage.response(title: "Evals", section: "/evals", body)

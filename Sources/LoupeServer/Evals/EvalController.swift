@@ -22,8 +22,13 @@ struct EvalController<Context: RequestContext>: Sendable {
             }
             limit = value
         }
-        let runs = try await reader.list(suite: parameters["suite"].map(String.init), limit: limit)
-        return try TraceController<Context>.json(["data": runs])
+        let page: TrackingPage<EvalRunReader.RunRow>
+        do {
+            page = try await reader.page(suite: parameters["suite"].map(String.init), limit: limit, pageToken: parameters["page_token"].map(String.init))
+        } catch let error as TrackingError {
+            throw APIError(status: .badRequest, message: "\(error)", code: "invalid_parameter", param: "page_token")
+        }
+        return try TraceController<Context>.json(EvalRunList(data: page.items, nextPageToken: page.nextPageToken))
     }
 
     func show(_ id: String) async throws -> Response {
@@ -31,5 +36,19 @@ struct EvalController<Context: RequestContext>: Sendable {
             throw APIError(status: .notFound, message: "No eval run has the id '\(id)'.", code: "eval_run_not_found", param: "id")
         }
         return try TraceController<Context>.json(run)
+    }
+}
+
+/// A page of eval runs as `/api/evals/runs` answers it; `next_page_token` is null on the last page.
+struct EvalRunList: Encodable {
+    var data: [EvalRunReader.RunRow]
+    var nextPageToken: String?
+
+    enum CodingKeys: String, CodingKey { case data, next_page_token }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(data, forKey: .data)
+        try c.encode(nextPageToken, forKey: .next_page_token)
     }
 }

@@ -51,15 +51,20 @@ public struct EvalRunReader: Sendable {
 
     /// Eval runs newest first, of one suite or all.
     public func list(suite: String?, limit: Int) async throws -> [RunRow] {
+        try await page(suite: suite, limit: limit, pageToken: nil).items
+    }
+
+    /// One page of eval runs, newest first, and the token of the next page (nil on the last).
+    public func page(suite: String?, limit: Int, pageToken: String?) async throws -> TrackingPage<RunRow> {
         let experiments = try await evalExperiments()
-        guard !experiments.isEmpty else { return [] }
+        guard !experiments.isEmpty else { return TrackingPage(items: [], nextPageToken: nil) }
         var filter = try SearchFilter.parse("tags.`\(EvalRecorder.roleTag)` = 'suite'", for: .runs)
         if let suite {
             // The suite name is a value, bound as a parameter like any other.
             filter.clauses.append(SearchFilter.Clause(kind: .tag, key: EvalRecorder.suiteTag, comparison: .equal, value: .string(suite)))
         }
-        let page = try await store.searchRuns(experimentIDs: experiments, filter: filter, order: [], view: .activeOnly, maxResults: limit, pageToken: nil)
-        return page.items.map(RunRow.init)
+        let page = try await store.searchRuns(experimentIDs: experiments, filter: filter, order: [], view: .activeOnly, maxResults: limit, pageToken: pageToken)
+        return TrackingPage(items: page.items.map(RunRow.init), nextPageToken: page.nextPageToken)
     }
 
     /// The run with `id`, its cells and cases; nil when no eval run has that id.

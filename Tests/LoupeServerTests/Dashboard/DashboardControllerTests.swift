@@ -50,6 +50,23 @@ import Testing
         }
     }
 
+    @Test func evalRunsArePagedOlderByToken() async throws {
+        try await withSeededRoutes(seed: { try await DashboardSeed.seed($0, [], tracking: true) }) { client in
+            let first = try await client.getJSON("/api/evals/runs?limit=1")
+            #expect(first.status == 200)
+            let newest = try #require(first.json?["data"]?.arrayValue?.first?["run_id"]?.stringValue)
+            let token = try #require(first.json?["next_page_token"]?.stringValue)
+            let second = try await client.getJSON("/api/evals/runs?limit=1&page_token=\(token)")
+            let older = try #require(second.json?["data"]?.arrayValue?.first?["run_id"]?.stringValue)
+            #expect(older != newest && second.json?["next_page_token"] == .null)
+            let bad = try await client.getJSON("/api/evals/runs?page_token=not-a-token")
+            #expect(bad.status == 400 && bad.json?["error"]?["param"] == .string("page_token"))
+            // The dashboard lists both on its one page, with no link to an older one.
+            let page = try await get(client, "/evals")
+            #expect(page.body.contains(newest) && page.body.contains(older) && !page.body.contains("Older →"))
+        }
+    }
+
     @Test func costByModelShowsExactDollarsAndDownloadsCSV() async throws {
         try await withSeededRoutes(seed: { try await DashboardSeed.seed($0, DashboardSeed.traces(now: Date())) }) { client in
             let page = try await get(client, "/cost?by=model&range=7d")
