@@ -105,7 +105,7 @@ public func buildApplication(
     EvalController<BasicRequestContext>(reader: EvalRunReader(store: store)).addRoutes(to: router)
     PromptController<BasicRequestContext>(store: store, cache: prompts).addRoutes(to: router)
     HealthController<BasicRequestContext>(store: store, queue: queue, spool: spool, maxBacklog: configuration.server.maxBacklog).addRoutes(to: router)
-    MetricsController<BasicRequestContext>(registry: metrics.registry, queue: queue, spool: spool).addRoutes(to: router)
+    MetricsController<BasicRequestContext>(registry: metrics.registry, queue: queue, spool: spool, exporter: exporter, shadows: shadows).addRoutes(to: router)
     DashboardController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
 
     var app = Application(

@@ -24,6 +24,14 @@ import Testing
                 )
                 #expect(reply.status == 200)
                 sent.withLock { $0 = reply.traceID }
+                // The exporter's counts are on /metrics once its batch (at most a second) has gone.
+                let deadline = ContinuousClock.now + .seconds(30)
+                var scrape = ""
+                while !scrape.contains("loupe_otlp_spans_exported_total 1"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    scrape = try await loupe.get("/metrics").body
+                }
+                #expect(scrape.contains("loupe_otlp_spans_exported_total 1") && scrape.contains("loupe_otlp_spans_dropped_total 0"))
             }
             // The exporting Loupe has shut down gracefully: its last batch was sent before it stopped.
             let loupeTraceID = try #require(sent.withLock { $0 })
