@@ -52,10 +52,15 @@ struct OverviewSeries: Sendable {
             }
             buckets.append(bucket)
         }
-        // The range's totals and percentiles: every day's full totals (whole days from the rollups, the partial
-        // first and last days from the traces), histograms merged, so the percentiles are those of every call.
+        return OverviewSeries(range: range, buckets: buckets, totals: try await rangeTotals(since: since, until: now, store: store))
+    }
+
+    /// The range's totals and percentiles, exact however many calls it holds: every day's full totals (whole days
+    /// from the rollups, partial days summed from the traces by the store), histograms merged, so the percentiles
+    /// are those of every call.
+    static func rangeTotals(since: Date, until: Date, store: any LoupeStore) async throws -> Bucket {
         var whole = CostTotals()
-        for group in try await store.costGroups(CostReportQuery(groupBy: .day, since: since, until: now)) { whole.merge(group.totals) }
+        for group in try await store.costGroups(CostReportQuery(groupBy: .day, since: since, until: until)) { whole.merge(group.totals) }
         let row = whole.reportRow(key: nil)
         var totals = Bucket(start: since)
         totals.requests = row.requests
@@ -65,18 +70,16 @@ struct OverviewSeries: Sendable {
         totals.errors = row.errors
         totals.p50LatencyMs = row.p50LatencyMs
         totals.p95LatencyMs = row.p95LatencyMs
-        return OverviewSeries(range: range, buckets: buckets, totals: totals)
+        return totals
     }
 
-    static func fromTraces(range: DashboardRange, now: Date, store: any TraceStore) async throws -> OverviewSeries {
+    static func fromTraces(range: DashboardRange, now: Date, store: any LoupeStore) async throws -> OverviewSeries {
         let since = now.addingTimeInterval(-range.seconds)
         let width = range.bucketSeconds
         let firstStart = (since.timeIntervalSince1970 / width).rounded(.down) * width
         let count = Int(((now.timeIntervalSince1970 - firstStart) / width).rounded(.down)) + 1
         var buckets = (0..<count).map { Bucket(start: Date(timeIntervalSince1970: firstStart + Double($0) * width)) }
         var latencies = Array(repeating: [Double](), count: count)
-        var all: [Double] = []
-        var totals = Bucket(start: since)
         var query = TraceQuery(since: since, until: now, limit: TraceQuery.maxLimit)
         var read = 0
         var capped = false
@@ -95,7 +98,6 @@ struct OverviewSeries: Sendable {
                 buckets[index].cost += trace.cost?.decimal ?? 0
                 if trace.status != .ok { buckets[index].errors += 1 }
                 latencies[index].append(trace.latencyMs)
-                all.append(trace.latencyMs)
             }
             guard let next = page.nextCursor else { break }
             query.cursor = next
@@ -104,15 +106,9 @@ struct OverviewSeries: Sendable {
             let sorted = latencies[index].sorted()
             buckets[index].p50LatencyMs = Percentile.nearestRank(0.5, ofSorted: sorted)
             buckets[index].p95LatencyMs = Percentile.nearestRank(0.95, ofSorted: sorted)
-            totals.requests += buckets[index].requests
-            totals.inputTokens += buckets[index].inputTokens
-            totals.outputTokens += buckets[index].outputTokens
-            totals.cost += buckets[index].cost
-            totals.errors += buckets[index].errors
         }
-        all.sort()
-        totals.p50LatencyMs = Percentile.nearestRank(0.5, ofSorted: all)
-        totals.p95LatencyMs = Percentile.nearestRank(0.95, ofSorted: all)
+        // The headline figures come from the store's sums, so they stay exact when the series is capped.
+        let totals = try await rangeTotals(since: since, until: now, store: store)
         return OverviewSeries(range: range, buckets: buckets, totals: totals, capped: capped)
     }
 }
