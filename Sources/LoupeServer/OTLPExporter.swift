@@ -20,6 +20,10 @@ final class OTLPExporter: Service, Sendable {
         var capacity = 8192
         var interval: Duration = .seconds(1)
         var timeout: TimeAmount = .seconds(10)
+        /// More tries for a batch the collector could not take now (429, 502, 503, 504, no answer), as OTLP asks.
+        var retries = 3
+        /// Backoff between tries (1 s, 2 s, 4 s…) unless the collector's Retry-After says otherwise.
+        var retry = RetryPolicy(baseDelay: .seconds(1), maxWait: .seconds(30))
     }
 
     private let telemetry: LoupeConfiguration.Telemetry
@@ -82,26 +86,37 @@ final class OTLPExporter: Service, Sendable {
         request.headers.add(name: "content-type", value: "application/x-protobuf")
         for (name, value) in telemetry.headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: OTLPExportRequest.protobuf(spans: spans, serviceName: telemetry.serviceName)))
-        do {
-            let response = try await client.execute(request, timeout: configuration.timeout)
-            let body = try await response.body.collect(upTo: 1 << 20)
-            guard (200..<300).contains(response.status.code) else {
-                droppedCount.add(spans.count, ordering: .relaxed)
-                logger.warning(
-                    "the OTLP collector refused a batch of spans; they are dropped",
-                    metadata: ["endpoint": "\(endpoint)", "status": "\(response.status.code)", "spans": "\(spans.count)", "body": "\(String(buffer: body).prefix(300))"]
-                )
-                return
+        var attempt = 0
+        while true {
+            let failure: (detail: String, wait: Duration?)
+            do {
+                let response = try await client.execute(request, timeout: configuration.timeout)
+                let body = try await response.body.collect(upTo: 1 << 20)
+                if (200..<300).contains(response.status.code) {
+                    let rejected = (try? OTLPResponse.partialSuccess(protobuf: Array(body.readableBytesView)))?.rejectedSpans ?? 0
+                    exportedCount.add(spans.count - rejected, ordering: .relaxed)
+                    droppedCount.add(rejected, ordering: .relaxed)
+                    return
+                }
+                let detail = "HTTP \(response.status.code): \(String(buffer: body).prefix(300))"
+                // Only these mean "later"; any other refusal would be refused again.
+                let retryable = [429, 502, 503, 504].contains(response.status.code)
+                failure = (detail, retryable ? configuration.retry.delay(retry: attempt, headers: response.headers) : nil)
+            } catch {
+                failure = ("\(error)", configuration.retry.delay(retry: attempt, headers: nil))
             }
-            let rejected = (try? OTLPResponse.partialSuccess(protobuf: Array(body.readableBytesView)))?.rejectedSpans ?? 0
-            exportedCount.add(spans.count - rejected, ordering: .relaxed)
-            droppedCount.add(rejected, ordering: .relaxed)
-        } catch {
+            // At shutdown a batch gets one try: the process is on its way out.
+            if let wait = failure.wait, attempt < configuration.retries, wait <= configuration.retry.maxWait, !Task.isShuttingDownGracefully {
+                attempt += 1
+                try? await Task.sleep(for: wait)
+                continue
+            }
             droppedCount.add(spans.count, ordering: .relaxed)
             logger.warning(
-                "OTLP export failed; check telemetry.otlp_endpoint and that the collector is up. The batch is dropped",
-                metadata: ["endpoint": "\(endpoint)", "error": "\(error)", "spans": "\(spans.count)"]
+                "OTLP export failed; the batch of spans is dropped. Check telemetry.otlp_endpoint and that the collector is up",
+                metadata: ["endpoint": "\(endpoint)", "error": "\(failure.detail)", "spans": "\(spans.count)", "tries": "\(attempt + 1)"]
             )
+            return
         }
     }
 }

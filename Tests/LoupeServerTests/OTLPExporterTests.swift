@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import LoupeConfig
 import LoupeCore
 import LoupeOTel
@@ -50,6 +52,33 @@ import Testing
             #expect(attributes["loupe.cost_usd"]?.stringValue == nil && attributes["loupe.cost_usd"] != nil)
             #expect(attributes["gen_ai.input.messages"] == nil)
             #expect(!String(describing: attributes).contains("private words"))
+        }
+    }
+
+    @Test func aBatchTheCollectorCannotTakeYetIsSentAgain() async throws {
+        // A collector that is busy once (503, come back at once), then takes the batch.
+        let received = Mutex(0)
+        let router = Router()
+        router.post("v1/traces") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            let count = received.withLock { $0 += 1; return $0 }
+            return count == 1 ? Response(status: .serviceUnavailable, headers: [.retryAfter: "0"]) : Response(status: .ok)
+        }
+        try await Application(router: router).test(.live) { collector in
+            let endpoint = URL(string: "http://127.0.0.1:\(collector.port!)/v1/traces")!
+            try await withLoupe(configure: { configuration, _ in
+                configuration.telemetry = .init(otlpEndpoint: endpoint)
+            }) { loupe in
+                #expect(try await loupe.request("/v1/chat/completions", body: chatBody()).status == 200)
+                let deadline = ContinuousClock.now + .seconds(30)
+                var scrape = ""
+                while !scrape.contains("loupe_otlp_spans_exported_total 1"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    scrape = try await loupe.get("/metrics").body
+                }
+                #expect(scrape.contains("loupe_otlp_spans_exported_total 1") && scrape.contains("loupe_otlp_spans_dropped_total 0"))
+            }
+            #expect(received.withLock { $0 } == 2)
         }
     }
 }
