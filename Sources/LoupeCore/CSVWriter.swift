@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes RFC 4180 CSV: CRLF line ends, and a field quoted when it holds a comma, a quote, CR or LF
-/// (quotes inside doubled). A nil field is empty.
+/// (quotes inside doubled). A nil field is empty. A field a spreadsheet would run as a formula (`=`, `+`, `-` or
+/// `@` first, and not a number) gets a leading `'`, since model names, users and tags come from clients.
 public struct CSVWriter: Sendable {
     public private(set) var text = ""
 
@@ -16,8 +17,10 @@ public struct CSVWriter: Sendable {
         text += "\r\n"
     }
 
-    /// One field, quoted only when it must be.
-    public static func field(_ value: String) -> String {
+    /// One field, defused if it would be a formula, and quoted only when it must be.
+    public static func field(_ field: String) -> String {
+        var value = field
+        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

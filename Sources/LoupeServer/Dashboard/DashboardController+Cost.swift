@@ -87,17 +87,12 @@ extension DashboardController {
         return rows.sorted { ($0.costUSD ?? -1, $0.requests, $1.key ?? "") > ($1.costUSD ?? -1, $1.requests, $0.key ?? "") }
     }
 
-    /// RFC 4180: CRLF line ends; a field with a comma, quote, CR or LF is quoted with its quotes doubled. A field that a
-    /// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`.
+    /// The lines as CSV, the first being the header (see `CSVWriter` for the quoting and the formula guard).
     static func csv(_ lines: [[String]]) -> String {
-        lines.map { fields in
-            fields.map { field in
-                var value = field
-                if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-                guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return value }
-                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }.joined(separator: ",")
-        }.joined(separator: "\r\n") + "\r\n"
+        guard let header = lines.first else { return "" }
+        var writer = CSVWriter(header: header)
+        for line in lines.dropFirst() { writer.row(line) }
+        return writer.text
     }
 
     /// Previous and next links; absent ones are left out.
