@@ -12,6 +12,17 @@ import Testing
 
 /// A Loupe with `telemetry.otlp_endpoint` exports each proxied call as a GenAI span: here to a second Loupe's `/v1/traces`.
 @Suite struct OTLPExporterTests {
+    /// Scrapes `/metrics` until it shows `line` (the exporter sends a batch at most a second after a call), or 30 s pass.
+    static func scrape(_ loupe: LoupeHarness, until line: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var scrape = ""
+        while !scrape.contains(line), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            scrape = try await loupe.get("/metrics").body
+        }
+        return scrape
+    }
+
     @Test func aProxiedCallArrivesAsAGenAISpanInTheCallersTrace() async throws {
         let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
         try await withLoupe { collector in
@@ -27,12 +38,7 @@ import Testing
                 #expect(reply.status == 200)
                 sent.withLock { $0 = reply.traceID }
                 // The exporter's counts are on /metrics once its batch (at most a second) has gone.
-                let deadline = ContinuousClock.now + .seconds(30)
-                var scrape = ""
-                while !scrape.contains("loupe_otlp_spans_exported_total 1"), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(100))
-                    scrape = try await loupe.get("/metrics").body
-                }
+                let scrape = try await Self.scrape(loupe, until: "loupe_otlp_spans_exported_total 1")
                 #expect(scrape.contains("loupe_otlp_spans_exported_total 1") && scrape.contains("loupe_otlp_spans_dropped_total 0"))
             }
             // The exporting Loupe has shut down gracefully: its last batch was sent before it stopped.
@@ -70,12 +76,7 @@ import Testing
                 configuration.telemetry = .init(otlpEndpoint: endpoint)
             }) { loupe in
                 #expect(try await loupe.request("/v1/chat/completions", body: chatBody()).status == 200)
-                let deadline = ContinuousClock.now + .seconds(30)
-                var scrape = ""
-                while !scrape.contains("loupe_otlp_spans_exported_total 1"), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(100))
-                    scrape = try await loupe.get("/metrics").body
-                }
+                let scrape = try await Self.scrape(loupe, until: "loupe_otlp_spans_exported_total 1")
                 #expect(scrape.contains("loupe_otlp_spans_exported_total 1") && scrape.contains("loupe_otlp_spans_dropped_total 0"))
             }
             #expect(received.withLock { $0 } == 2)

@@ -15,6 +15,19 @@ struct OverviewSeries: Sendable {
         var p95LatencyMs: Double?
 
         var errorRate: Double { requests == 0 ? 0 : Double(errors) / Double(requests) }
+
+        /// A bucket holding a report row's figures.
+        init(start: Date, row: CostReportRow? = nil) {
+            self.start = start
+            guard let row else { return }
+            requests = row.requests
+            inputTokens = row.inputTokens
+            outputTokens = row.outputTokens
+            cost = row.costUSD ?? 0
+            errors = row.errors
+            p50LatencyMs = row.p50LatencyMs
+            p95LatencyMs = row.p95LatencyMs
+        }
     }
 
     /// The most traces a short range reads to draw its series; beyond this the series is marked capped.
@@ -34,25 +47,18 @@ struct OverviewSeries: Sendable {
 
     static func fromRollups(range: DashboardRange, now: Date, store: any LoupeStore) async throws -> OverviewSeries {
         let since = now.addingTimeInterval(-range.seconds)
-        let rows = try await store.costReport(CostReportQuery(groupBy: .day, since: since, until: now))
-        let byDay = Dictionary(rows.compactMap { row in row.key.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
-        let firstDay = CostRollup.day(ofMillis: since.unixMillis)
-        let lastDay = CostRollup.day(ofMillis: now.unixMillis)
+        // One read serves both the days and the whole range: each day's full totals (whole days from the rollups,
+        // partial days summed from the traces by the store), whose histograms merge into the range's percentiles.
+        let groups = try await store.costGroups(CostReportQuery(groupBy: .day, since: since, until: now))
+        let byDay = Dictionary(groups.compactMap { group in group.key.map { ($0, group.totals) } }, uniquingKeysWith: { first, _ in first })
+        var whole = CostTotals()
         var buckets: [Bucket] = []
-        for day in firstDay...lastDay {
-            var bucket = Bucket(start: Date(timeIntervalSince1970: Double(day) * 86_400))
-            if let row = byDay[CostRollup.dayString(day)] {
-                bucket.requests = row.requests
-                bucket.inputTokens = row.inputTokens
-                bucket.outputTokens = row.outputTokens
-                bucket.cost = row.costUSD ?? 0
-                bucket.errors = row.errors
-                bucket.p50LatencyMs = row.p50LatencyMs
-                bucket.p95LatencyMs = row.p95LatencyMs
-            }
-            buckets.append(bucket)
+        for day in CostRollup.day(ofMillis: since.unixMillis)...CostRollup.day(ofMillis: now.unixMillis) {
+            let totals = byDay[CostRollup.dayString(day)]
+            if let totals { whole.merge(totals) }
+            buckets.append(Bucket(start: Date(timeIntervalSince1970: Double(day) * 86_400), row: totals?.reportRow(key: nil)))
         }
-        return OverviewSeries(range: range, buckets: buckets, totals: try await rangeTotals(since: since, until: now, store: store))
+        return OverviewSeries(range: range, buckets: buckets, totals: Bucket(start: since, row: whole.reportRow(key: nil)))
     }
 
     /// The range's totals and percentiles, exact however many calls it holds: every day's full totals (whole days
@@ -61,16 +67,7 @@ struct OverviewSeries: Sendable {
     static func rangeTotals(since: Date, until: Date, store: any LoupeStore) async throws -> Bucket {
         var whole = CostTotals()
         for group in try await store.costGroups(CostReportQuery(groupBy: .day, since: since, until: until)) { whole.merge(group.totals) }
-        let row = whole.reportRow(key: nil)
-        var totals = Bucket(start: since)
-        totals.requests = row.requests
-        totals.inputTokens = row.inputTokens
-        totals.outputTokens = row.outputTokens
-        totals.cost = row.costUSD ?? 0
-        totals.errors = row.errors
-        totals.p50LatencyMs = row.p50LatencyMs
-        totals.p95LatencyMs = row.p95LatencyMs
-        return totals
+        return Bucket(start: since, row: whole.reportRow(key: nil))
     }
 
     static func fromTraces(range: DashboardRange, now: Date, store: any LoupeStore) async throws -> OverviewSeries {
