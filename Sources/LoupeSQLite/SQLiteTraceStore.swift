@@ -174,6 +174,9 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v16-otel-spans") { db in
             try db.execute(sql: Self.createSpans)
         }
+        migrator.registerMigration("v17-run-keys") { db in
+            try db.execute(sql: Self.keyRunValues)
+        }
         return migrator
     }
 

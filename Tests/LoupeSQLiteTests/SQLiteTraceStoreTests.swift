@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import LoupeCore
-import LoupeSQLite
+@testable import LoupeSQLite
 import Testing
 
 /// What only the SQLite store does; the `TraceStore` contract is tested for every backend in LoupeStoreTests.
@@ -17,5 +17,47 @@ import Testing
         #expect(try await store.integrityCheck() == "ok")
         let mode = try await DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+
+    /// v17 re-keys runs' params, tags and latest metrics by an integer: runs stored before it keep all they had,
+    /// stay searchable, and take new values.
+    @Test func runsStoredBeforeTheRunKeysSurviveTheirMigration() async throws {
+        let database = try DatabaseQueue()
+        try SQLiteTraceStore.migrator.migrate(database, upTo: "v16-otel-spans")
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+                VALUES (1, 'old', 'mlflow-artifacts:/1', 'active', 0, 0);
+                INSERT INTO runs (id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage) VALUES
+                    ('aaaa', 1, 'first', 'u', 'FINISHED', 1000, 2000, 'x/aaaa', 'active'),
+                    ('bbbb', 1, 'second', 'u', 'RUNNING', 3000, NULL, 'x/bbbb', 'active');
+                INSERT INTO run_params (run_id, key, value) VALUES ('aaaa', 'alpha', '0.1'), ('bbbb', 'alpha', '0.5');
+                INSERT INTO run_tags (run_id, key, value) VALUES ('aaaa', 'mlflow.runName', 'first'), ('bbbb', 'group', 'g');
+                INSERT INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES ('aaaa', 'rmse', 0, 10, 0.3, 0);
+                INSERT INTO run_latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES
+                    ('aaaa', 'rmse', 0, 10, 0.3, 0), ('bbbb', 'rmse', 0, 10, 0, 1);
+                INSERT INTO run_inputs (run_id, input) VALUES ('aaaa', '{"dataset":{"name":"d","digest":"1"}}');
+                """)
+        }
+        let store = SQLiteTraceStore(database: database)
+        try await store.migrate()
+
+        let first = try #require(try await store.run(id: "aaaa"))
+        #expect(first.info.name == "first" && first.info.endTime == 2000)
+        #expect(first.params == ["alpha": "0.1"] && first.tags == ["mlflow.runName": "first"])
+        #expect(first.metrics["rmse"]?.value == 0.3 && first.datasetInputs.count == 1)
+        #expect(try #require(try await store.run(id: "bbbb")).metrics["rmse"]?.value.isNaN == true)
+        let found = try await store.searchRuns(
+            experimentIDs: ["1"], filter: SearchFilter.parse("metrics.rmse < 0.5 and params.alpha = '0.1'", for: .runs), order: [],
+            view: .activeOnly, maxResults: 10, pageToken: nil
+        )
+        #expect(found.items.map(\.info.id) == ["aaaa"])
+        // The old run takes new values under its new key, and the history it had is still there.
+        try await store.logBatch(runID: "bbbb", metrics: [MetricPoint(key: "rmse", value: 0.2, timestamp: 20, step: 1)], params: [], tags: [("group", "h")])
+        let second = try #require(try await store.run(id: "bbbb"))
+        #expect(second.metrics["rmse"]?.value == 0.2 && second.tags == ["group": "h"])
+        #expect(try await store.metricHistory(runID: "aaaa", key: "rmse", maxResults: 10, pageToken: nil).items.map(\.value) == [0.3])
+        let problems = try await database.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(problems.isEmpty)
     }
 }

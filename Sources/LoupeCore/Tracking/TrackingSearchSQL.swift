@@ -9,6 +9,15 @@ public struct TrackingSearchSQL {
         case sqlite
         /// NaN is a float8 value; `LIKE` is case-sensitive and `ILIKE` exists.
         case postgres
+
+        /// How rows of a run's params, tags and latest metrics (alias `x`) name their run: SQLite's by the
+        /// run's integer key, PostgreSQL's by its id.
+        func run(_ alias: String) -> String {
+            switch self {
+            case .sqlite: "\(alias).run_key = runs.key"
+            case .postgres: "\(alias).run_id = runs.id"
+            }
+        }
     }
 
     /// A value to bind.
@@ -34,8 +43,12 @@ public struct TrackingSearchSQL {
 
     /// `AND …` conditions on the searched table for every clause.
     public func conditions(_ filter: SearchFilter) throws(TrackingError) -> String {
+        // SQLite tests a row's conditions in the order written and stops at the first that fails, so equality
+        // clauses, which usually rule out the most, go first; the clauses' meaning does not depend on order.
+        let equalities = filter.clauses.filter { $0.comparison == .equal || $0.comparison == .in }
+        let others = filter.clauses.filter { !($0.comparison == .equal || $0.comparison == .in) }
         var sql = ""
-        for clause in filter.clauses { sql += " AND " + (try condition(clause)) }
+        for clause in equalities + others { sql += " AND " + (try condition(clause)) }
         return sql
     }
 
@@ -61,8 +74,8 @@ public struct TrackingSearchSQL {
     private func sortExpression(_ term: SearchOrder) throws(TrackingError) -> String {
         switch term.kind {
         case .metric where table != .runs: throw .invalidParameter("Ordering by metrics works for runs only, so far.")
-        case .metric: "(SELECT \(metricValue("m")) FROM run_latest_metrics m WHERE m.run_id = runs.id AND m.key = \(bind(.text(term.key))))"
-        case .param: "(SELECT p.value FROM run_params p WHERE p.run_id = runs.id AND p.key = \(bind(.text(term.key))))"
+        case .metric: "(SELECT \(metricValue("m")) FROM run_latest_metrics m WHERE \(dialect.run("m")) AND m.key = \(bind(.text(term.key))))"
+        case .param: "(SELECT p.value FROM run_params p WHERE \(dialect.run("p")) AND p.key = \(bind(.text(term.key))))"
         case .tag: "(SELECT t.value FROM \(tagTable) t WHERE \(tagOwner("t")) AND t.key = \(bind(.text(term.key))))"
         case .attribute: try attributeColumn(term.key)
         case .dataset: throw .invalidParameter("Ordering by dataset fields is not supported.")
@@ -80,10 +93,10 @@ public struct TrackingSearchSQL {
             let test = clause.comparison == .notEqual
                 ? "(\(isNaN("m")) OR m.value <> \(value))"
                 : "(NOT \(isNaN("m")) AND m.value \(clause.comparison.rawValue) \(value))"
-            return "EXISTS (SELECT 1 FROM run_latest_metrics m WHERE m.run_id = runs.id AND m.key = \(key) AND \(test))"
+            return "EXISTS (SELECT 1 FROM run_latest_metrics m WHERE \(dialect.run("m")) AND m.key = \(key) AND \(test))"
         case .param, .tag:
             let values = clause.kind == .param ? (table == .loggedModels ? "logged_model_params" : "run_params") : tagTable
-            let owner = clause.kind == .param ? (table == .loggedModels ? "x.model_id = logged_models.id" : "x.run_id = runs.id") : tagOwner("x")
+            let owner = clause.kind == .param ? (table == .loggedModels ? "x.model_id = logged_models.id" : dialect.run("x")) : tagOwner("x")
             let key = bind(.text(clause.key))
             // MLflow's client adds `tag.mlflow.prompt.is_prompt != 'true'` to registry searches, meaning "not a
             // prompt": there `!=` also matches models without the tag.
@@ -157,7 +170,7 @@ public struct TrackingSearchSQL {
 
     private func tagOwner(_ alias: String) -> String {
         switch table {
-        case .runs: "\(alias).run_id = runs.id"
+        case .runs: dialect.run(alias)
         case .experiments: "\(alias).experiment_id = experiments.id"
         case .registeredModels: "\(alias).name = registered_models.name"
         case .modelVersions: "\(alias).name = model_versions.name AND \(alias).version = model_versions.version"

@@ -41,7 +41,7 @@ enum TrackingJSON {
         json.beginObject()
         json.key("metrics")
         json.beginArray()
-        for key in run.metrics.keys.sorted() { write(run.metrics[key]!, to: &json) }
+        for (_, point) in run.metrics.sorted(by: { $0.key < $1.key }) { write(point, to: &json) }
         json.endArray()
         json.key("params")
         writeKeyValues(run.params, to: &json)
@@ -118,12 +118,13 @@ enum TrackingJSON {
     /// `[{"key": …, "value": …}]` in key order.
     static func writeKeyValues(_ pairs: [String: String], to json: inout JSONWriter) {
         json.beginArray()
-        for key in pairs.keys.sorted() {
+        // Sorting the pairs, not the keys, saves looking each value up again.
+        for (key, value) in pairs.sorted(by: { $0.key < $1.key }) {
             json.beginObject()
             json.key("key")
             json.string(key)
             json.key("value")
-            json.string(pairs[key]!)
+            json.string(value)
             json.endObject()
         }
         json.endArray()
