@@ -15,8 +15,8 @@ public final class SQLiteTraceStore: TraceStore {
             // NORMAL is durable across application crashes in WAL mode; only power loss can drop
             // the last commits, and the trace writer batches anyway.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Checkpoint every ~32 MB of WAL rather than 4 MB: the index pages that every batch appends to
-            // are copied back to the database file less often (about 8% more ingest, PERFORMANCE.md).
+            // SQLite's default checkpoint interval, stated: a longer WAL bought a little ingest rate but slowed
+            // every read after a burst of writes (its frame lookups grow), see PERFORMANCE.md.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
             // Read pages through a memory map instead of a read() call each (run searches read many).
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
