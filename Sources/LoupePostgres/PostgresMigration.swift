@@ -127,5 +127,17 @@ struct PostgresMigration: Sendable {
         PostgresMigration(name: "v15-rate-usage", statements: PostgresTraceStore.createRateUsage),
         // OpenTelemetry spans received on /v1/traces (see +Spans).
         PostgresMigration(name: "v16-otel-spans", statements: PostgresTraceStore.createSpans),
+        // SQLite's integer run keys; PostgreSQL's run searches keep their text ids, so nothing changes here.
+        PostgresMigration(name: "v17-run-keys", statements: []),
+        // Two writers (the two statements of a batch, or two instances) add to separate copies of a rollup row,
+        // so neither waits for the other's commit; reports merge the copies as they merge days.
+        PostgresMigration(name: "v18-rollup-shards", statements: [
+            "ALTER TABLE cost_rollups ADD COLUMN shard INT2 NOT NULL DEFAULT 0",
+            "ALTER TABLE cost_rollups DROP CONSTRAINT cost_rollups_pkey",
+            "ALTER TABLE cost_rollups ADD PRIMARY KEY (dimension, key_is_null, key, day, shard)",
+            // Histograms now merge in subqueries inside the upsert (see addToRollupRow), cheaper than these calls.
+            "DROP FUNCTION loupe_merge_latency_buckets(INT4[], INT4[])",
+            "DROP FUNCTION loupe_merge_latency_counts(INT4[], INT8[], INT4[], INT8[])",
+        ]),
     ]
 }

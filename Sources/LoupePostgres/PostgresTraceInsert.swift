@@ -5,35 +5,44 @@ import PostgresNIO
 /// Many traces in one statement: each column travels as one array parameter and `unnest` turns the arrays
 /// back into rows. The same statement adds the traces it really inserted to `cost_rollups`, so each
 /// statement is atomic on its own: no transaction is held open across round trips, and no lock either.
+///
+/// The rollup totals travel precomputed (counted in Swift, as the SQLite store counts them) and apply when
+/// every trace of the statement was new, which is the usual case; when some were already stored (a batch
+/// replayed after an outage), the statement counts the ones it did insert in SQL instead.
 enum PostgresTraceInsert {
     /// Bounds per statement, so that a batch of large bodies stays far below PostgreSQL's 1 GB message limit.
     /// Larger statements gain nothing measurable; a bigger batch becomes several statements in one transaction.
     static let maxRows = 2_000
     static let maxBodyBytes = 32 << 20
+    /// A batch of at least twice this many traces is split in two statements, which the store runs at once on two
+    /// connections: one waits for its commit's WAL flush or for the client while the other works.
+    static let minRowsToSplit = 128
 
-    /// Splits `traces`, in order and without repeated ids, into statements within the bounds above.
+    /// Splits `traces`, in order and without repeated ids, into statements within the bounds above. Statements
+    /// alternate between rollup shards 0 and 1, so that two of them run at once without waiting on each other.
     static func statements(for batch: [Trace]) -> [PostgresQuery] {
         // A repeated id would count twice in the rollups: the statement joins its input to what it inserted.
         var seen = Set<String>()
         let traces = batch.filter { seen.insert(text($0.id)).inserted }
         var queries: [PostgresQuery] = []
+        let rowsPerStatement = traces.count >= 2 * minRowsToSplit ? min(maxRows, (traces.count + 1) / 2) : maxRows
         var start = traces.startIndex
         var bytes = 0
         for index in traces.indices {
             let size = (traces[index].request?.utf8.count ?? 0) + (traces[index].response?.utf8.count ?? 0)
-            if index > start, index - start == maxRows || bytes + size > maxBodyBytes {
-                queries.append(query(traces[start..<index]))
+            if index > start, index - start == rowsPerStatement || bytes + size > maxBodyBytes {
+                queries.append(query(traces[start..<index], shard: Int16(queries.count % 2)))
                 start = index
                 bytes = 0
             }
             bytes += size
         }
-        if start < traces.endIndex { queries.append(query(traces[start...])) }
+        if start < traces.endIndex { queries.append(query(traces[start...], shard: Int16(queries.count % 2))) }
         return queries
     }
 
     /// One statement inserting `traces` (ids already stored are skipped) and adding those it inserted to the rollups.
-    static func query(_ traces: ArraySlice<Trace>) -> PostgresQuery {
+    static func query(_ traces: ArraySlice<Trace>, shard: Int16) -> PostgresQuery {
         var ids: [String] = [], createdAt: [Int64] = [], endpoints: [String] = []
         var providers: [String?] = [], models: [String?] = [], upstreamModels: [String?] = []
         var streams: [Bool] = [], statuses: [String] = [], statusCodes: [Int32] = [], errors: [String?] = []
@@ -44,7 +53,9 @@ enum PostgresTraceInsert {
         var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
         var guardrails: [String?] = [], cacheWriteTokens: [Int64?] = [], keyIDs: [String?] = [], keyNames: [String?] = []
         var variants: [String?] = [], parents: [String?] = [], cacheHits: [Bool] = [], saved: [Int64?] = [], attempts: [String?] = []
+        var rollup = CostRollup()
         for trace in traces {
+            rollup.add(CostFact(trace))
             cacheWriteTokens.append(trace.usage.cacheWriteInputTokens.map(Int64.init))
             keyIDs.append(trace.keyID.map(text))
             keyNames.append(trace.keyName.map(text))
@@ -85,9 +96,10 @@ enum PostgresTraceInsert {
             requestTruncated.append(trace.requestTruncated)
             responseTruncated.append(trace.responseTruncated)
         }
-        // The rollups are summed per group and latency bucket first, then per group with the buckets
-        // gathered into arrays; ON CONFLICT adds them to the stored rows, which it locks one at a time
-        // in the order given, so concurrent writers cannot deadlock.
+        let precomputed = Precomputed(rollup)
+        // Precomputed totals, or (when some traces were already stored) the inserted ones summed per group and
+        // latency bucket first, then per group with the buckets gathered into arrays; ON CONFLICT adds them to
+        // the stored rows, which it locks one at a time in the order given, so concurrent writers cannot deadlock.
         return """
             WITH input AS (
                 SELECT * FROM unnest(
@@ -129,8 +141,24 @@ enum PostgresTraceInsert {
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             ),
+            all_new AS (
+                SELECT count(*) = \(traces.count) AS yes FROM inserted
+            ),
+            precomputed AS (
+                SELECT dimension, key_is_null, key, day, \(shard)::int2 AS shard, requests, input_tokens, output_tokens, priced_requests,
+                       cost_micros, cost_remainder_picos, errors, latency_buckets::int4[], latency_counts::int8[]
+                FROM unnest(
+                    \(precomputed.dimensions)::text[], \(precomputed.keyIsNull)::bool[], \(precomputed.keys)::text[],
+                    \(precomputed.days)::int8[], \(precomputed.requests)::int8[], \(precomputed.inputTokens)::int8[],
+                    \(precomputed.outputTokens)::int8[], \(precomputed.pricedRequests)::int8[], \(precomputed.costMicros)::int8[],
+                    \(precomputed.costRemainderPicos)::int8[], \(precomputed.errors)::int8[],
+                    \(precomputed.latencyBuckets)::text[], \(precomputed.latencyCounts)::text[]
+                ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                       cost_remainder_picos, errors, latency_buckets, latency_counts)
+                WHERE (SELECT yes FROM all_new)
+            ),
             facts AS (
-                SELECT i.* FROM input i JOIN inserted ON inserted.id = i.id COLLATE "C"
+                SELECT i.* FROM input i JOIN inserted ON inserted.id = i.id COLLATE "C" WHERE NOT (SELECT yes FROM all_new)
             ),
             keyed AS (
                 SELECT 'model' AS dimension, model AS key, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
@@ -151,7 +179,7 @@ enum PostgresTraceInsert {
                 FROM keyed GROUP BY dimension, key, day, bucket
             ),
             grouped AS (
-                SELECT dimension, key IS NULL AS key_is_null, COALESCE(key, '') AS key, day,
+                SELECT dimension, key IS NULL AS key_is_null, COALESCE(key, '') AS key, day, \(shard)::int2 AS shard,
                        sum(n)::int8 AS requests, COALESCE(sum(input_tokens), 0)::int8 AS input_tokens,
                        COALESCE(sum(output_tokens), 0)::int8 AS output_tokens, sum(priced)::int8 AS priced_requests,
                        COALESCE(sum(cost_micros), 0)::int8 AS cost_micros, COALESCE(sum(cost_remainder), 0)::int8 AS cost_remainder_picos,
@@ -160,12 +188,48 @@ enum PostgresTraceInsert {
                 FROM bucketed GROUP BY dimension, key, day
             )
             INSERT INTO cost_rollups AS r (
-                dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                 cost_remainder_picos, errors, latency_buckets, latency_counts
             )
-            SELECT * FROM grouped ORDER BY dimension, key_is_null, key, day
-            ON CONFLICT (dimension, key_is_null, key, day) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
+            SELECT * FROM (SELECT * FROM precomputed UNION ALL SELECT * FROM grouped) AS totals
+            ORDER BY dimension, key_is_null, key, day
+            ON CONFLICT (dimension, key_is_null, key, day, shard) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """
+    }
+
+    /// A statement's rollup totals as one array per column, keys made storable as the traces' own text is.
+    struct Precomputed {
+        var dimensions: [String] = [], keyIsNull: [Bool] = [], keys: [String] = [], days: [Int64] = []
+        var requests: [Int64] = [], inputTokens: [Int64] = [], outputTokens: [Int64] = [], pricedRequests: [Int64] = []
+        var costMicros: [Int64] = [], costRemainderPicos: [Int64] = [], errors: [Int64] = []
+        /// Each row's histogram as an array literal, because a parameter cannot be a ragged array.
+        var latencyBuckets: [String] = [], latencyCounts: [String] = []
+
+        init(_ rollup: CostRollup) {
+            // Two keys that differ only by a NUL would meet once stored; merged here, they update one row once.
+            var storable = CostRollup()
+            for (key, totals) in rollup.groups {
+                storable.merge(totals, into: RollupKey(dimension: key.dimension, day: key.day, key: key.key.map(text)))
+            }
+            func literal(_ values: [some BinaryInteger]) -> String { "{" + values.map { "\($0)" }.joined(separator: ",") + "}" }
+            for key in storable.groups.keys.sorted() {
+                let totals = storable.groups[key]!
+                dimensions.append(key.dimension.rawValue)
+                keyIsNull.append(key.key == nil)
+                keys.append(key.key ?? "")
+                days.append(key.day)
+                requests.append(totals.requests)
+                inputTokens.append(totals.inputTokens)
+                outputTokens.append(totals.outputTokens)
+                pricedRequests.append(totals.pricedRequests)
+                costMicros.append(totals.costMicros)
+                costRemainderPicos.append(totals.costRemainderPicos)
+                errors.append(totals.errors)
+                let histogram = totals.latency.sparse
+                latencyBuckets.append(literal(histogram.buckets))
+                latencyCounts.append(literal(histogram.counts))
+            }
+        }
     }
 
     /// `{"a","b \"c\""}`: each element quoted, with `"` and `\` escaped, as array_in reads it.

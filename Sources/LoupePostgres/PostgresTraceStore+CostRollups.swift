@@ -26,7 +26,7 @@ extension PostgresTraceStore {
         )
         """,
         "CREATE INDEX cost_rollups_day ON cost_rollups (dimension, day)",
-        // Merging two histograms in SQL lets an insert add to a rollup row in one statement.
+        // Histogram merges for upserts; v18-rollup-shards drops them, since addToRollupRow merges in subqueries.
         """
         CREATE OR REPLACE FUNCTION loupe_merge_latency_buckets(a INT4[], b INT4[]) RETURNS INT4[]
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
@@ -49,8 +49,15 @@ extension PostgresTraceStore {
         output_tokens = r.output_tokens + EXCLUDED.output_tokens, priced_requests = r.priced_requests + EXCLUDED.priced_requests,
         cost_micros = r.cost_micros + EXCLUDED.cost_micros, cost_remainder_picos = r.cost_remainder_picos + EXCLUDED.cost_remainder_picos,
         errors = r.errors + EXCLUDED.errors,
-        latency_buckets = loupe_merge_latency_buckets(r.latency_buckets, EXCLUDED.latency_buckets),
-        latency_counts = loupe_merge_latency_counts(r.latency_buckets, r.latency_counts, EXCLUDED.latency_buckets, EXCLUDED.latency_counts)
+        latency_buckets = (SELECT COALESCE(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(r.latency_buckets || EXCLUDED.latency_buckets) AS x),
+        latency_counts = (
+            SELECT COALESCE(array_agg(n ORDER BY bucket), '{}') FROM (
+                SELECT bucket, sum(n)::int8 AS n FROM (
+                    SELECT * FROM unnest(r.latency_buckets, r.latency_counts)
+                    UNION ALL SELECT * FROM unnest(EXCLUDED.latency_buckets, EXCLUDED.latency_counts)
+                ) AS pairs(bucket, n) GROUP BY bucket
+            ) AS merged
+        )
         """
 
     static let costTotalsColumns = """
@@ -93,8 +100,9 @@ extension PostgresTraceStore {
         }
     }
 
-    /// Adds `rollup`, counted in Swift, to the stored rows, creating those that are missing.
-    func addToCostRollups(_ rollup: CostRollup, on connection: PostgresConnection) async throws {
+    /// Stores `rollup`, counted in Swift, as new rows: the rebuild deletes the days first and writes each day once,
+    /// so nothing conflicts, and the statement works at every schema version that a migration's fill runs at.
+    func insertCostRollups(_ rollup: CostRollup, on connection: PostgresConnection) async throws {
         guard !rollup.groups.isEmpty else { return }
         let keys = rollup.groups.keys.sorted()
         let totals = keys.map { rollup.groups[$0]! }
@@ -113,8 +121,6 @@ extension PostgresTraceStore {
                 \(histograms.map { literal($0.buckets) })::text[], \(histograms.map { literal($0.counts) })::text[]
             ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                    cost_remainder_picos, errors, latency_buckets, latency_counts)
-            ORDER BY dimension, key_is_null, key, day
-            ON CONFLICT (dimension, key_is_null, key, day) DO UPDATE SET \(unescaped: Self.addToRollupRow)
             """, on: connection)
     }
 
@@ -144,7 +150,7 @@ extension PostgresTraceStore {
             let dayEnd = min((day + 1) * CostRollup.millisPerDay, end)
             var rollup = CostRollup()
             try await forEachCostFact(on: connection, in: first..<dayEnd, withTags: true) { rollup.add($0) }
-            try await addToCostRollups(rollup, on: connection)
+            try await insertCostRollups(rollup, on: connection)
             next = dayEnd < end ? dayEnd : nil
         }
     }

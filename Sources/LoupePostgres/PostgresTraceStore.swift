@@ -88,9 +88,20 @@ public final class PostgresTraceStore: TraceStore, Service {
         guard !traces.isEmpty else { return }
         let statements = PostgresTraceInsert.statements(for: traces)
         // No transaction: each statement is atomic with its own rollups, so a batch cut short leaves
-        // nothing half done, and the writer's retry adds only the traces that are still missing.
-        try await withConnection("insert \(traces.count) traces") { connection in
-            for statement in statements { try await self.execute(statement, on: connection) }
+        // nothing half done, and the writer's retry adds only the traces that are still missing. Two
+        // statements run at once, each on its own connection; they take rollup rows in the same order,
+        // so they cannot deadlock.
+        for pairStart in stride(from: 0, to: statements.count, by: 2) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for statement in statements[pairStart..<min(pairStart + 2, statements.count)] {
+                    group.addTask {
+                        try await self.withConnection("insert \(traces.count) traces") { connection in
+                            try await self.execute(statement, on: connection)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
         }
     }
 

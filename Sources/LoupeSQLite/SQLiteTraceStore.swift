@@ -177,6 +177,8 @@ public final class SQLiteTraceStore: TraceStore {
         migrator.registerMigration("v17-run-keys") { db in
             try db.execute(sql: Self.keyRunValues)
         }
+        // PostgreSQL's rollup copies per writer; SQLite has one writer, so nothing changes here.
+        migrator.registerMigration("v18-rollup-shards") { _ in }
         return migrator
     }
 
