@@ -139,5 +139,15 @@ struct PostgresMigration: Sendable {
             "DROP FUNCTION loupe_merge_latency_buckets(INT4[], INT4[])",
             "DROP FUNCTION loupe_merge_latency_counts(INT4[], INT8[], INT4[], INT8[])",
         ]),
+        // Most calls carry no session, many no user and no tags: index only those that do. A filter by session
+        // or user implies its column is not null; the tag filter repeats the GIN index's predicate.
+        PostgresMigration(name: "v19-sparse-trace-indexes", statements: [
+            "DROP INDEX traces_session",
+            "CREATE INDEX traces_session ON traces (session_id, created_at, id) WHERE session_id IS NOT NULL",
+            "DROP INDEX traces_user",
+            "CREATE INDEX traces_user ON traces (user_id, created_at, id) WHERE user_id IS NOT NULL",
+            "DROP INDEX traces_tags",
+            "CREATE INDEX traces_tags ON traces USING GIN (tags) WHERE tags <> '{}'",
+        ]),
     ]
 }

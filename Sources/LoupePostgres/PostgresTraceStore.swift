@@ -119,7 +119,8 @@ public final class PostgresTraceStore: TraceStore, Service {
         if let provider = query.provider { conditions.append("provider = \(builder.bind(provider))") }
         if let user = query.user { conditions.append("user_id = \(builder.bind(user))") }
         if let session = query.sessionID { conditions.append("session_id = \(builder.bind(session))") }
-        if let tag = query.tag { conditions.append("tags @> \(builder.bind([tag]))::text[]") }  // served by the GIN index
+        // Served by the GIN index, which holds only tagged calls: the second term repeats its predicate.
+        if let tag = query.tag { conditions.append("tags @> \(builder.bind([tag]))::text[] AND tags <> '{}'") }
         // The v14 indexes cover only traces that have a variant or a parent; repeating their predicate lets the planner use them.
         if let variant = query.variant { conditions.append("variant = \(builder.bind(variant)) AND variant IS NOT NULL") }
         if let parent = query.parentTraceID { conditions.append("parent_trace_id = \(builder.bind(parent)) AND parent_trace_id IS NOT NULL") }
