@@ -96,7 +96,11 @@ public final class PostgresTraceStore: TraceStore, Service {
                 for statement in statements[pairStart..<min(pairStart + 2, statements.count)] {
                     group.addTask {
                         try await self.withConnection("insert \(traces.count) traces") { connection in
-                            try await self.execute(statement, on: connection)
+                            if let prepared = PreparedTraceInsert(statement) {
+                                _ = try await connection.execute(prepared, logger: self.logger)
+                            } else {
+                                try await self.execute(statement, on: connection)
+                            }
                         }
                     }
                 }
