@@ -11,34 +11,40 @@ import PostgresNIO
 /// replayed after an outage), the statement counts the ones it did insert in SQL instead.
 enum PostgresTraceInsert {
     /// Bounds per statement, so that a batch of large bodies stays far below PostgreSQL's 1 GB message limit.
-    /// Larger statements gain nothing measurable; a bigger batch becomes several statements in one transaction.
+    /// Larger statements gain nothing measurable; a bigger batch becomes several statements.
     static let maxRows = 2_000
     static let maxBodyBytes = 32 << 20
     /// A batch of at least twice this many traces is split in two statements, which the store runs at once on two
     /// connections: one waits for its commit's WAL flush or for the client while the other works.
     static let minRowsToSplit = 128
 
-    /// Splits `traces`, in order and without repeated ids, into statements within the bounds above. Statements
-    /// alternate between rollup shards 0 and 1, so that two of them run at once without waiting on each other.
+    /// The statements for `batch`, in order; see `parts(of:)`.
     static func statements(for batch: [Trace]) -> [PostgresQuery] {
+        parts(of: batch).map { query($0.traces, shard: $0.shard) }
+    }
+
+    /// Splits `batch`, in order and without repeated ids, into one statement's traces each, within the bounds
+    /// above. Parts alternate between rollup shards 0 and 1, so that two statements run at once without waiting
+    /// on each other.
+    static func parts(of batch: [Trace]) -> [(traces: ArraySlice<Trace>, shard: Int16)] {
         // A repeated id would count twice in the rollups: the statement joins its input to what it inserted.
         var seen = Set<String>()
         let traces = batch.filter { seen.insert(text($0.id)).inserted }
-        var queries: [PostgresQuery] = []
+        var parts: [(traces: ArraySlice<Trace>, shard: Int16)] = []
         let rowsPerStatement = traces.count >= 2 * minRowsToSplit ? min(maxRows, (traces.count + 1) / 2) : maxRows
         var start = traces.startIndex
         var bytes = 0
         for index in traces.indices {
             let size = (traces[index].request?.utf8.count ?? 0) + (traces[index].response?.utf8.count ?? 0)
             if index > start, index - start == rowsPerStatement || bytes + size > maxBodyBytes {
-                queries.append(query(traces[start..<index], shard: Int16(queries.count % 2)))
+                parts.append((traces[start..<index], Int16(parts.count % 2)))
                 start = index
                 bytes = 0
             }
             bytes += size
         }
-        if start < traces.endIndex { queries.append(query(traces[start...], shard: Int16(queries.count % 2))) }
-        return queries
+        if start < traces.endIndex { parts.append((traces[start...], Int16(parts.count % 2))) }
+        return parts
     }
 
     /// One statement inserting `traces` (ids already stored are skipped) and adding those it inserted to the rollups.

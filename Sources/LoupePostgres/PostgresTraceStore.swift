@@ -86,15 +86,16 @@ public final class PostgresTraceStore: TraceStore, Service {
 
     public func insert(_ traces: [Trace]) async throws {
         guard !traces.isEmpty else { return }
-        let statements = PostgresTraceInsert.statements(for: traces)
+        let parts = PostgresTraceInsert.parts(of: traces)
         // No transaction: each statement is atomic with its own rollups, so a batch cut short leaves
         // nothing half done, and the writer's retry adds only the traces that are still missing. Two
-        // statements run at once, each on its own connection; they take rollup rows in the same order,
-        // so they cannot deadlock.
-        for pairStart in stride(from: 0, to: statements.count, by: 2) {
+        // statements run at once, each on its own connection and rollup shard; each task also builds its
+        // statement, so the two are encoded in parallel too.
+        for pairStart in stride(from: 0, to: parts.count, by: 2) {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for statement in statements[pairStart..<min(pairStart + 2, statements.count)] {
+                for part in parts[pairStart..<min(pairStart + 2, parts.count)] {
                     group.addTask {
+                        let statement = PostgresTraceInsert.query(part.traces, shard: part.shard)
                         try await self.withConnection("insert \(traces.count) traces") { connection in
                             if let prepared = PreparedTraceInsert(statement) {
                                 _ = try await connection.execute(prepared, logger: self.logger)
