@@ -18,11 +18,6 @@ enum PostgresTraceInsert {
     /// connections: one waits for its commit's WAL flush or for the client while the other works.
     static let minRowsToSplit = 128
 
-    /// The statements for `batch`, in order; see `parts(of:)`.
-    static func statements(for batch: [Trace]) -> [PostgresQuery] {
-        parts(of: batch).map { query($0.traces, shard: $0.shard) }
-    }
-
     /// Splits `batch`, in order and without repeated ids, into one statement's traces each, within the bounds
     /// above. Parts alternate between rollup shards 0 and 1, so that two statements run at once without waiting
     /// on each other.

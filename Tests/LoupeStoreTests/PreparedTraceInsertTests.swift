@@ -16,13 +16,13 @@ import Testing
             }
         }
         for count in [1, 255, 256, 600, 5_000] {
-            let statements = PostgresTraceInsert.statements(for: traces(count))
+            let statements = PostgresTraceInsert.parts(of: traces(count)).map { PostgresTraceInsert.query($0.traces, shard: $0.shard) }
             #expect(!statements.isEmpty)
             #expect(statements.allSatisfy { PreparedTraceInsert($0) != nil }, "batch of \(count)")
         }
         // Batches of 256 or more go as two statements (and more past the per-statement bounds).
-        #expect(PostgresTraceInsert.statements(for: traces(255)).count == 1)
-        #expect(PostgresTraceInsert.statements(for: traces(600)).count == 2)
-        #expect(PostgresTraceInsert.statements(for: traces(5_000)).count == 3)
+        #expect(PostgresTraceInsert.parts(of: traces(255)).map(\.shard) == [0])
+        #expect(PostgresTraceInsert.parts(of: traces(600)).map(\.shard) == [0, 1])
+        #expect(PostgresTraceInsert.parts(of: traces(5_000)).map(\.traces.count) == [2_000, 2_000, 1_000])
     }
 }
