@@ -222,6 +222,7 @@ let package = Package(
             name: "loupe-store-bench",
             dependencies: [
                 "LoupeCore",
+                "LoupeRecorder",
                 "LoupeServer",
                 .product(name: "Logging", package: "swift-log"),
             ],

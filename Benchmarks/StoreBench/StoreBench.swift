@@ -5,6 +5,7 @@
 import Foundation
 import Logging
 import LoupeCore
+import LoupeRecorder
 import LoupeServer
 
 @main
@@ -30,7 +31,8 @@ struct StoreBench {
         let users = (0..<50).map { "user-\($0)" }
         let now = Date()
         let span = 30.0 * 86_400
-        let batchSize = 512
+        // The trace writer's batch, unless LOUPE_BENCH_BATCH sets another to compare.
+        let batchSize = Int(ProcessInfo.processInfo.environment["LOUPE_BENCH_BATCH"] ?? "") ?? TraceWriter.Configuration().batchSize
         var generator = SystemRandomNumberGenerator()
         var written = 0
         var insertTime = Duration.zero

@@ -10,7 +10,9 @@ import ServiceLifecycle
 public struct TraceWriter: Service {
     /// Tuning for batching.
     public struct Configuration: Sendable {
-        /// The most traces written in one transaction.
+        /// The most traces written at once. It matters only when traces arrive faster than one batch per flush
+        /// interval, and then a bigger batch spreads each write's fixed cost (the rollup rows it updates) over more
+        /// traces: 1,024 rather than 512 took both stores' ingest rate up by a quarter (docs/PERFORMANCE.md).
         public var batchSize: Int
         /// How long a trace may wait for companions before it is written.
         public var flushInterval: Duration
@@ -21,7 +23,7 @@ public struct TraceWriter: Service {
         public var writeTimeout: Duration
 
         public init(
-            batchSize: Int = 512, flushInterval: Duration = .milliseconds(50),
+            batchSize: Int = 1_024, flushInterval: Duration = .milliseconds(50),
             retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(5),
             writeTimeout: Duration = .seconds(2)
         ) {
