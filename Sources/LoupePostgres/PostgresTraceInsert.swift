@@ -97,7 +97,7 @@ enum PostgresTraceInsert {
             requestTruncated.append(trace.requestTruncated)
             responseTruncated.append(trace.responseTruncated)
         }
-        let precomputed = Precomputed(rollup)
+        let precomputed = PostgresRollupColumns(rollup)
         // Precomputed totals, or (when some traces were already stored) the inserted ones summed per group and
         // latency bucket first, then per group with the buckets gathered into arrays; ON CONFLICT adds them to
         // the stored rows, which it locks one at a time in the order given, so concurrent writers cannot deadlock.
@@ -196,41 +196,6 @@ enum PostgresTraceInsert {
             ORDER BY dimension, key_is_null, key, day
             ON CONFLICT (dimension, key_is_null, key, day, shard) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """
-    }
-
-    /// A statement's rollup totals as one array per column, keys made storable as the traces' own text is.
-    struct Precomputed {
-        var dimensions: [String] = [], keyIsNull: [Bool] = [], keys: [String] = [], days: [Int64] = []
-        var requests: [Int64] = [], inputTokens: [Int64] = [], outputTokens: [Int64] = [], pricedRequests: [Int64] = []
-        var costMicros: [Int64] = [], costRemainderPicos: [Int64] = [], errors: [Int64] = []
-        /// Each row's histogram as an array literal, because a parameter cannot be a ragged array.
-        var latencyBuckets: [String] = [], latencyCounts: [String] = []
-
-        init(_ rollup: CostRollup) {
-            // Two keys that differ only by a NUL would meet once stored; merged here, they update one row once.
-            var storable = CostRollup()
-            for (key, totals) in rollup.groups {
-                storable.merge(totals, into: RollupKey(dimension: key.dimension, day: key.day, key: key.key.map(text)))
-            }
-            func literal(_ values: [some BinaryInteger]) -> String { "{" + values.map { "\($0)" }.joined(separator: ",") + "}" }
-            for key in storable.groups.keys.sorted() {
-                let totals = storable.groups[key]!
-                dimensions.append(key.dimension.rawValue)
-                keyIsNull.append(key.key == nil)
-                keys.append(key.key ?? "")
-                days.append(key.day)
-                requests.append(totals.requests)
-                inputTokens.append(totals.inputTokens)
-                outputTokens.append(totals.outputTokens)
-                pricedRequests.append(totals.pricedRequests)
-                costMicros.append(totals.costMicros)
-                costRemainderPicos.append(totals.costRemainderPicos)
-                errors.append(totals.errors)
-                let histogram = totals.latency.sparse
-                latencyBuckets.append(literal(histogram.buckets))
-                latencyCounts.append(literal(histogram.counts))
-            }
-        }
     }
 
     /// `{"a","b \"c\""}`: each element quoted, with `"` and `\` escaped, as array_in reads it.

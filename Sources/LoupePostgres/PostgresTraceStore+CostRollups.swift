@@ -104,21 +104,16 @@ extension PostgresTraceStore {
     /// so nothing conflicts, and the statement works at every schema version that a migration's fill runs at.
     func insertCostRollups(_ rollup: CostRollup, on connection: PostgresConnection) async throws {
         guard !rollup.groups.isEmpty else { return }
-        let keys = rollup.groups.keys.sorted()
-        let totals = keys.map { rollup.groups[$0]! }
-        let histograms = totals.map(\.latency.sparse)
-        // Each row's histogram as an array literal, because a parameter cannot be a ragged array.
-        func literal(_ values: [some BinaryInteger]) -> String { "{" + values.map { "\($0)" }.joined(separator: ",") + "}" }
+        let rows = PostgresRollupColumns(rollup)
         try await execute("""
-            INSERT INTO cost_rollups AS r (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
+            INSERT INTO cost_rollups (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
             SELECT dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                    cost_remainder_picos, errors, latency_buckets::int4[], latency_counts::int8[]
             FROM unnest(
-                \(keys.map(\.dimension.rawValue))::text[], \(keys.map { $0.key == nil })::bool[], \(keys.map { $0.key ?? "" })::text[],
-                \(keys.map(\.day))::int8[], \(totals.map(\.requests))::int8[], \(totals.map(\.inputTokens))::int8[],
-                \(totals.map(\.outputTokens))::int8[], \(totals.map(\.pricedRequests))::int8[], \(totals.map(\.costMicros))::int8[],
-                \(totals.map(\.costRemainderPicos))::int8[], \(totals.map(\.errors))::int8[],
-                \(histograms.map { literal($0.buckets) })::text[], \(histograms.map { literal($0.counts) })::text[]
+                \(rows.dimensions)::text[], \(rows.keyIsNull)::bool[], \(rows.keys)::text[], \(rows.days)::int8[],
+                \(rows.requests)::int8[], \(rows.inputTokens)::int8[], \(rows.outputTokens)::int8[], \(rows.pricedRequests)::int8[],
+                \(rows.costMicros)::int8[], \(rows.costRemainderPicos)::int8[], \(rows.errors)::int8[],
+                \(rows.latencyBuckets)::text[], \(rows.latencyCounts)::text[]
             ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                    cost_remainder_picos, errors, latency_buckets, latency_counts)
             """, on: connection)

@@ -1,0 +1,37 @@
+import LoupeCore
+
+/// Rollup totals as one array per `cost_rollups` column, in key order, for a statement to `unnest`.
+struct PostgresRollupColumns {
+    var dimensions: [String] = [], keyIsNull: [Bool] = [], keys: [String] = [], days: [Int64] = []
+    var requests: [Int64] = [], inputTokens: [Int64] = [], outputTokens: [Int64] = [], pricedRequests: [Int64] = []
+    var costMicros: [Int64] = [], costRemainderPicos: [Int64] = [], errors: [Int64] = []
+    /// Each row's histogram as an array literal, because a parameter cannot be a ragged array.
+    var latencyBuckets: [String] = [], latencyCounts: [String] = []
+
+    init(_ rollup: CostRollup) {
+        // Keys are made storable as the traces' own text is (NUL becomes U+FFFD). Two keys that differ only by a
+        // NUL would then meet: merged here, they make one row, which an upsert may touch only once.
+        var storable = CostRollup()
+        for (key, totals) in rollup.groups {
+            storable.merge(totals, into: RollupKey(dimension: key.dimension, day: key.day, key: key.key.map(\.withoutNUL)))
+        }
+        func literal(_ values: [some BinaryInteger]) -> String { "{" + values.map { "\($0)" }.joined(separator: ",") + "}" }
+        for key in storable.groups.keys.sorted() {
+            let totals = storable.groups[key]!
+            dimensions.append(key.dimension.rawValue)
+            keyIsNull.append(key.key == nil)
+            keys.append(key.key ?? "")
+            days.append(key.day)
+            requests.append(totals.requests)
+            inputTokens.append(totals.inputTokens)
+            outputTokens.append(totals.outputTokens)
+            pricedRequests.append(totals.pricedRequests)
+            costMicros.append(totals.costMicros)
+            costRemainderPicos.append(totals.costRemainderPicos)
+            errors.append(totals.errors)
+            let histogram = totals.latency.sparse
+            latencyBuckets.append(literal(histogram.buckets))
+            latencyCounts.append(literal(histogram.counts))
+        }
+    }
+}
