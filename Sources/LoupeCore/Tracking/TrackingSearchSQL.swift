@@ -45,10 +45,11 @@ public struct TrackingSearchSQL {
     public func conditions(_ filter: SearchFilter) throws(TrackingError) -> String {
         // SQLite tests a row's conditions in the order written and stops at the first that fails, so equality
         // clauses, which usually rule out the most, go first; the clauses' meaning does not depend on order.
-        let equalities = filter.clauses.filter { $0.comparison == .equal || $0.comparison == .in }
-        let others = filter.clauses.filter { !($0.comparison == .equal || $0.comparison == .in) }
+        func isEquality(_ clause: SearchFilter.Clause) -> Bool { clause.comparison == .equal || clause.comparison == .in }
         var sql = ""
-        for clause in equalities + others { sql += " AND " + (try condition(clause)) }
+        for clause in filter.clauses.filter(isEquality) + filter.clauses.filter({ !isEquality($0) }) {
+            sql += " AND " + (try condition(clause))
+        }
         return sql
     }
 
