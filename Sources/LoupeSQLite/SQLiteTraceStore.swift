@@ -5,6 +5,10 @@ import LoupeCore
 /// The embedded trace store: one SQLite file in WAL mode, through GRDB.
 public final class SQLiteTraceStore: TraceStore {
     let writer: any DatabaseWriter
+    /// The service that checkpoints a file store's write-ahead log; run it while the store is in use.
+    public let checkpointer: SQLiteCheckpointer?
+    /// The log length, in pages, at which a commit checkpoints itself (the checkpointer normally keeps it far shorter).
+    static let fallbackCheckpointPages = 8_000
 
     /// Opens (creating if needed) the database at `path`, making its folder too.
     public init(path: String) throws {
@@ -15,19 +19,21 @@ public final class SQLiteTraceStore: TraceStore {
             // NORMAL is durable across application crashes in WAL mode; only power loss can drop
             // the last commits, and the trace writer batches anyway.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // SQLite's default checkpoint interval, stated: a longer WAL bought a little ingest rate but slowed
-            // every read after a burst of writes (its frame lookups grow), see PERFORMANCE.md.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+            // Checkpoints are the `checkpointer`'s job, off the write path; a commit checkpoints only if the
+            // log has grown this long anyway (a long log slows every read, see PERFORMANCE.md).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.fallbackCheckpointPages)")
             // Read pages through a memory map instead of a read() call each (run searches read many).
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         configuration.busyMode = .timeout(5)
         self.writer = try DatabasePool(path: path, configuration: configuration)
+        self.checkpointer = SQLiteCheckpointer(path: path)
     }
 
     /// Wraps an existing GRDB database, such as an in-memory queue for unit tests.
     public init(database: any DatabaseWriter) {
         self.writer = database
+        self.checkpointer = nil
     }
 
     public func migrate() async throws {

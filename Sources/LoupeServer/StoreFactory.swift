@@ -35,14 +35,15 @@ public enum StoreFactory {
         var path = String(url.dropFirst("sqlite:".count))
         if path.hasPrefix("//") { path.removeFirst(2) }  // sqlite://path as well as sqlite:path
         if !create, !FileManager.default.fileExists(atPath: path) { throw MissingStore(path: path) }
-        return OpenedStore(store: try SQLiteTraceStore(path: path), service: nil)
+        let store = try SQLiteTraceStore(path: path)
+        return OpenedStore(store: store, service: store.checkpointer)
     }
 }
 
 /// A store opened from a URL, with the service (a connection pool) that must run while it is used.
 public struct OpenedStore: Sendable {
     public let store: any LoupeStore
-    /// Runs the store's connections; nil for the embedded store, which needs none.
+    /// Runs the store's connections (PostgreSQL) or its log checkpoints (SQLite).
     public let service: (any Service)?
 
     /// Runs `body` with the store, running its service around it.
