@@ -107,8 +107,8 @@ extension LatencyHistogram {
         func append(_ bucket: Int32, _ count: Int64) {
             let delta = Int64(bucket) - previous
             previous = Int64(bucket)
-            Self.appendVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
-            Self.appendVarint(UInt64(count), to: &bytes)
+            Varint.append(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
+            Varint.append(UInt64(count), to: &bytes)
         }
         if zeroCount > 0 { append(Self.zeroBucket, zeroCount) }
         for index in counts.indices where counts[index] > 0 { append(firstBucket + Int32(index), counts[index]) }
@@ -173,26 +173,9 @@ extension LatencyHistogram {
         }
     }
 
-    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
-
     static func readVarint(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(LatencyHistogramError) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count, shift < 64 {
-            let byte = bytes[index]
-            index += 1
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-        throw LatencyHistogramError()
+        guard let value = Varint.read(bytes, at: &index) else { throw LatencyHistogramError() }
+        return value
     }
 }
 

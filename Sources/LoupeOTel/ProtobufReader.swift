@@ -1,3 +1,5 @@
+import LoupeCore
+
 /// Reads protocol buffers' wire format field by field: just enough for the OTLP messages Loupe decodes.
 struct ProtobufReader {
     /// A field's payload, by wire type.
@@ -40,16 +42,8 @@ struct ProtobufReader {
     }
 
     private mutating func varint() throws(OTLPDecodeError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < bytes.endIndex, shift < 64 {
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        throw OTLPDecodeError("truncated or overlong varint")
+        guard let value = Varint.read(bytes, at: &position) else { throw OTLPDecodeError("truncated or overlong varint") }
+        return value
     }
 
     private mutating func fixed(_ width: Int) throws(OTLPDecodeError) -> UInt64 {

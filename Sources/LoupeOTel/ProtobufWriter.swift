@@ -1,3 +1,5 @@
+import LoupeCore
+
 /// Writes protocol buffers' wire format: the OTLP messages Loupe sends (export requests, responses, statuses).
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
@@ -31,12 +33,5 @@ struct ProtobufWriter {
 
     private mutating func key(_ field: Int, wireType: UInt64) { rawVarint(UInt64(field) << 3 | wireType) }
 
-    private mutating func rawVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
+    private mutating func rawVarint(_ value: UInt64) { Varint.append(value, to: &bytes) }
 }

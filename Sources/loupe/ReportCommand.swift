@@ -17,7 +17,7 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Requests, tokens, cost, errors and latency per group.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "Group by: model, provider, user, day or tag.") var by: String = "model"
+        @Option(help: "Group by: model, provider, user, day, tag, prompt or key.") var by: String = "model"
         @Option(help: "From this time: ISO 8601, Unix seconds, or an age such as 24h or 7d.") var since: String?
         @Option(help: "Before this time, in the same forms as --since.") var until: String?
         @Flag(help: "Print JSON instead of a table.") var json = false
