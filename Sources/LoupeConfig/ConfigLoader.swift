@@ -57,9 +57,10 @@ public enum ConfigLoader {
         for (key, value) in members {
             switch key {
             case "server":
-                for (field, item) in try value.mapping(allowed: ["host", "port", "max_body_bytes", "max_backlog"]) {
+                for (field, item) in try value.mapping(allowed: ["host", "port", "max_body_bytes", "max_backlog", "relay"]) {
                     switch field {
                     case "host": config.server.host = try item.string()
+                    case "relay": config.server.relay = try item.bool()
                     case "port": config.server.port = try item.int(in: 0...65535)
                     case "max_backlog": config.server.maxBacklog = try item.int(in: 1...Int(Int32.max))
                     default: config.server.maxBodyBytes = try item.int(in: 1...Int(Int32.max))

@@ -94,6 +94,8 @@ public struct LoupeConfiguration: Sendable, Equatable {
         public var insecurePublic = false
         /// Traces waiting to be written (queued and spooled) beyond which `/readyz` says not ready.
         public var maxBacklog = 100_000
+        /// Answer the common `/v1` calls on the event loop (the relay); false sends every call through the routes.
+        public var relay = true
 
         public init(host: String = "127.0.0.1", port: Int = 4000, maxBodyBytes: Int = 32 * 1024 * 1024) {
             self.host = host

@@ -41,15 +41,7 @@ public final class TraceQueue: Sendable {
     /// Adds a trace, waiting while the queue is full. After `finish()` the trace is still accepted.
     public func enqueue(_ trace: Trace) async {
         while true {
-            let mustWait: Bool = state.withLock { state in
-                if state.items.count < capacity || state.finished {
-                    state.items.append(trace)
-                    state.wakeConsumer()
-                    return false
-                }
-                return true
-            }
-            guard mustWait else { return }
+            if tryEnqueue(trace) { return }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state in
                     if state.items.count < capacity || state.finished { return true }
@@ -58,6 +50,16 @@ public final class TraceQueue: Sendable {
                 }
                 if resumeNow { continuation.resume() }
             }
+        }
+    }
+
+    /// Adds a trace if there is room; false when the queue is full and the caller must `enqueue` it instead.
+    public func tryEnqueue(_ trace: Trace) -> Bool {
+        state.withLock { state in
+            guard state.items.count < capacity || state.finished else { return false }
+            state.items.append(trace)
+            state.wakeConsumer()
+            return true
         }
     }
 

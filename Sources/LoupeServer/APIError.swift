@@ -47,10 +47,15 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// The response, with `extraHeaders` such as the trace id.
     public func response(headers extraHeaders: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: headers(extraHeaders), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The answer's headers: `extraHeaders`, the JSON content type and any `Retry-After`.
+    func headers(_ extraHeaders: HTTPFields) -> HTTPFields {
         var headers = extraHeaders
         headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return headers
     }
 
     static func malformedJSON(_ detail: String) -> APIError {
@@ -83,6 +88,13 @@ public struct APIError: Error, Sendable, Equatable {
             status: .badGateway,
             message: "Loupe could not reach provider '\(provider)': \(detail). Check the provider's base_url and that it is up.",
             type: "upstream_error", code: "upstream_unreachable"
+        )
+    }
+
+    static func upstreamBadResponse(provider: String, detail: String) -> APIError {
+        APIError(
+            status: .badGateway, message: "Provider '\(provider)' sent an unusable response: \(detail).",
+            type: "upstream_error", code: "upstream_bad_response"
         )
     }
 

@@ -108,8 +108,13 @@ public func buildApplication(
     MetricsController<BasicRequestContext>(registry: metrics.registry, queue: queue, spool: spool, exporter: exporter, shadows: shadows).addRoutes(to: router)
     DashboardController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
 
+    // The relay answers the common `/v1` calls in Hummingbird's channel pipeline, in front of the routes.
+    let pools = UpstreamPools()
+    let relay = Relay(proxy: proxy, pools: pools, metrics: metrics)
+    let relayOn = configuration.server.relay
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: relayOn ? [RelayHandler(relay: relay)] : [])),
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "loupe"),
         onServerRunning: onServerRunning,
         logger: logger
@@ -128,7 +133,7 @@ public func buildApplication(
     // the shadow copies still queued are sent, the upstream client stops, the writer flushes every queued trace,
     // and last the store's connections close.
     if let storeService = opened.service { app.addServices(storeService) }
-    app.addServices(traceWriter, upstream, PromptCacheRefresher(cache: prompts, logger: logger))
+    app.addServices(traceWriter, upstream, pools, PromptCacheRefresher(cache: prompts, logger: logger))
     app.addServices(ShadowRunner(queue: shadows, send: { [proxy] job in await proxy.sendShadow(job) }))
     if let gateway { app.addServices(RateLimitSync(limiter: gateway.limiter, store: store, logger: logger)) }
     // After the upstream client, so it stops first and sends its last spans while the client is up.

@@ -23,7 +23,13 @@ final class LoupeMetrics: Sendable {
         checks = LabelLimiter(limit: 100)
         // The one family without labels is declared up front, so a scrape before any traffic shows it.
         _ = registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
+        relayed = registry.makeCounter(descriptor: Self.relayedDescriptor)
     }
+
+    private let relayed: Counter
+
+    /// Counts a call the relay answers on the event loop (the rest go through the routes).
+    func countRelayed() { relayed.increment() }
 
     // Computed: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
     static var requests: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_requests", unitName: "total", helpText: "Calls through the proxy, by model, provider, endpoint and outcome (ok, error, cancelled).") }
@@ -34,6 +40,7 @@ final class LoupeMetrics: Sendable {
     static var cost: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_cost_usd", unitName: "total", helpText: "Cost in US dollars of the calls with a known price, by model and provider.") }
     static var errors: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_errors", unitName: "total", helpText: "Failed calls by type: Loupe's error code, or upstream_4xx, upstream_5xx, stream_cut.") }
     static var guardrailHits: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_guardrail_hits", unitName: "total", helpText: "Guardrail findings on calls, by check, action and direction.") }
+    static var relayedDescriptor: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_relayed_requests", unitName: "total", helpText: "Calls the relay answered on the event loop; the others took the routes' async path.") }
     static var cacheHits: MetricNameDescriptor { MetricNameDescriptor(metricName: "loupe_cache_hits", unitName: "total", helpText: "Calls answered from the response cache, by model.") }
 
     /// Counts one recorded call. `upstreamMs` is the providers' time when the call was forwarded; `errorCode`

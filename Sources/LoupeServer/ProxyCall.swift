@@ -1,3 +1,4 @@
+import HTTPTypes
 import LoupeCore
 import LoupeGuardrails
 import LoupeProxy
@@ -13,7 +14,7 @@ struct ProxyCall: Sendable {
         case shadow(ShadowJob)
     }
 
-    let started = ContinuousClock.now
+    let started: ContinuousClock.Instant
     var trace: Trace
     /// Where the call goes; `route` is the deployment that answered, or the one tried last.
     var plan: ModelRouter.Plan?
@@ -30,7 +31,8 @@ struct ProxyCall: Sendable {
     var upstreamStarted: ContinuousClock.Instant?
     var upstreamMs: Double?
 
-    init(trace: Trace, route: ModelRouter.Route? = nil) {
+    init(trace: Trace, route: ModelRouter.Route? = nil, started: ContinuousClock.Instant = .now) {
+        self.started = started
         self.trace = trace
         self.route = route
     }
@@ -52,6 +54,42 @@ struct ProxyCall: Sendable {
 
     /// Model names to price the call by: the provider's, then the one sent upstream, then the client's.
     var pricingNames: [String?] { [trace.upstreamModel, route?.upstreamModel, trace.model] }
+
+    /// Takes what the client's `X-Loupe-*` headers say about the call.
+    mutating func annotate(with annotations: RequestAnnotations) {
+        trace.user = annotations.user
+        trace.sessionID = annotations.sessionID
+        trace.tags = annotations.tags
+        trace.metadata = annotations.metadata
+    }
+
+    /// Reads the tokens and the provider's model name from a whole answer.
+    mutating func read(_ summary: ResponseSummary) {
+        trace.upstreamModel = summary.upstreamModel
+        trace.usage = summary.usage
+    }
+
+    /// Settles a call whose answer goes to the client as the provider gave it: its outcome, stored body and latency.
+    mutating func settle(answer bytes: some Collection<UInt8>, summary: ResponseSummary, recorder: TraceRecorder) {
+        if (200..<300).contains(trace.statusCode) {
+            trace.status = .ok
+        } else {
+            trace.status = .error
+            trace.error = summary.errorMessage ?? "provider answered HTTP \(trace.statusCode)"
+        }
+        (trace.response, trace.responseTruncated) = recorder.storedBody(bytes)
+        trace.latencyMs = elapsedMs
+    }
+
+    /// Settles a call that Loupe answers with `error` itself; `keepResponse` keeps an answer already stored.
+    mutating func settle(failure error: APIError, keepResponse: Bool = false) {
+        trace.status = .error
+        trace.statusCode = Int(error.status.code)
+        trace.error = error.message
+        trace.latencyMs = elapsedMs
+        if !keepResponse || trace.response == nil { trace.response = error.body }
+        upstreamFinished()  // metrics
+    }
 
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components

@@ -70,18 +70,14 @@ extension ProxyController {
     func upstreamRequest(
         for route: ModelRouter.Route, _ request: Request, body: [UInt8], parsed: ProxyRequestBody?, endpoint: ProxyEndpoint, call: ProxyCall
     ) throws(APIError) -> (HTTPClientRequest, hideUsageChunk: Bool) {
-        let hideUsageChunk = parsed.map { $0.stream && endpoint.supportsStreamUsage && !$0.clientIncludesUsage } ?? false
+        let hideUsageChunk = Self.hidesUsageChunk(parsed, endpoint: endpoint)
         if route.provider.kind == .anthropic {
             let upstreamRequest = try anthropicRequest(
                 for: route, request, body: body, parsed: parsed, endpoint: endpoint, upstreamModel: call.sentModel(on: route) ?? ""
             )
             return (upstreamRequest, hideUsageChunk)
         }
-        var upstreamBody = body
-        if let parsed {
-            if let alias = call.sentModel(on: route), alias != parsed.model { upstreamBody = parsed.replacingModel(with: alias, in: upstreamBody) }
-            if hideUsageChunk { upstreamBody = parsed.requestingUsage(in: upstreamBody) }
-        }
+        let upstreamBody = Self.openAIBody(body, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk)
         var upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
         upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
         upstreamRequest.headers = UpstreamHeaders.forRequest(request.headers, apiKey: route.provider.apiKey)
@@ -89,6 +85,20 @@ extension ProxyController {
             upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
         }
         return (upstreamRequest, hideUsageChunk)
+    }
+
+    /// True when the proxy asks a stream for usage the client did not ask for, and so hides the usage-only chunk.
+    static func hidesUsageChunk(_ parsed: ProxyRequestBody?, endpoint: ProxyEndpoint) -> Bool {
+        parsed.map { $0.stream && endpoint.supportsStreamUsage && !$0.clientIncludesUsage } ?? false
+    }
+
+    /// The body an OpenAI-style provider gets: the model renamed as the deployment names it, and usage asked for.
+    static func openAIBody(_ body: [UInt8], parsed: ProxyRequestBody?, model: String?, requestingUsage: Bool) -> [UInt8] {
+        guard let parsed else { return body }
+        var upstreamBody = body
+        if let model, model != parsed.model { upstreamBody = parsed.replacingModel(with: model, in: upstreamBody) }
+        if requestingUsage { upstreamBody = parsed.requestingUsage(in: upstreamBody) }
+        return upstreamBody
     }
 
     /// A failed try as the trace keeps it; a failed answer's body is read (a little of it) for its message.

@@ -46,14 +46,7 @@ extension ProxyController {
                     for event in events {
                         let disposition = assembler.consume(event)
                         if disposition.firstToken { recording.markFirstToken() }
-                        var outgoing: SSEEvent
-                        if let data = disposition.rewrittenData {
-                            outgoing = SSEEvent(event: event.event, data: data, raw: ByteBuffer(string: "data: \(data)\n\n"))
-                        } else if disposition.forward {
-                            outgoing = event
-                        } else {
-                            continue
-                        }
+                        guard var outgoing = event.relayed(disposition) else { continue }
                         if guarded != nil {
                             switch guarded!.process(outgoing) {
                             case .relay(let bytes): outgoing.raw = bytes

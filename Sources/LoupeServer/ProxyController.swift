@@ -48,11 +48,7 @@ struct ProxyController<Context: RequestContext>: Sendable {
     func proxy(_ request: Request, endpoint: ProxyEndpoint, origin: ProxyCall.Origin = .client) async -> Response {
         var call = ProxyCall(trace: Trace(endpoint: request.uri.path, stream: false))
         do throws(APIError) {
-            let annotations = try RequestAnnotations(headers: request.headers)
-            call.trace.user = annotations.user
-            call.trace.sessionID = annotations.sessionID
-            call.trace.tags = annotations.tags
-            call.trace.metadata = annotations.metadata
+            call.annotate(with: try RequestAnnotations(headers: request.headers))
         } catch {
             return await fail(&call, error)
         }
@@ -183,14 +179,13 @@ struct ProxyController<Context: RequestContext>: Sendable {
             call.upstreamFinished()  // metrics
         } catch {
             let detail = error is NIOTooManyBytesError ? "the response is larger than \(Self.maxResponseBytes) bytes" : "the response broke off: \(error)"
-            return await fail(&call, APIError(status: .badGateway, message: "Provider '\(call.route?.providerName ?? "")' sent an unusable response: \(detail).", type: "upstream_error", code: "upstream_bad_response"))
+            return await fail(&call, .upstreamBadResponse(provider: call.route?.providerName ?? "", detail: detail))
         }
         if let route = call.route, route.provider.kind == .anthropic {
             body = Self.openAIBody(fromAnthropic: body, status: call.trace.statusCode, model: call.sentModel(on: route) ?? "")
         }
         let summary = ResponseSummary(body: body.readableBytesView)
-        call.trace.upstreamModel = summary.upstreamModel
-        call.trace.usage = summary.usage
+        call.read(summary)
         if (200..<300).contains(call.trace.statusCode) {
             do throws(APIError) {
                 body = try await checkOutput(body, call: &call)
@@ -199,35 +194,20 @@ struct ProxyController<Context: RequestContext>: Sendable {
                 return await fail(&call, error, keepResponse: true, pricedAs: call.pricingNames)
             }
         }
-        let bytes = body.readableBytesView
-        if (200..<300).contains(call.trace.statusCode) {
-            call.trace.status = .ok
-        } else {
-            call.trace.status = .error
-            call.trace.error = summary.errorMessage ?? "provider answered HTTP \(call.trace.statusCode)"
-        }
-        (call.trace.response, call.trace.responseTruncated) = recorder.storedBody(bytes)
-        call.trace.latencyMs = call.elapsedMs
+        call.settle(answer: body.readableBytesView, summary: summary, recorder: recorder)
         let recorded = await recorder.record(call.trace, pricedAs: call.pricingNames, upstreamMs: call.upstreamMs)
-        var headers = UpstreamHeaders.forResponse(upstream.headers, traceID: call.trace.id)
+        var headers = UpstreamHeaders.forAnswer(upstream.headers, trace: recorded)
         if call.cacheKey != nil {
             headers[Self.cacheHeader] = "MISS"
             remember(body, stream: false, contentType: upstream.headers.first(name: "content-type"), trace: recorded, call: call)
         }
-        // The call's exact price, as LiteLLM's x-litellm-response-cost gives it: evals and apps read it here.
-        if let cost = recorded.cost { headers[RequestAnnotations.costHeader] = cost.description }
         return Response(status: HTTPResponse.Status(code: call.trace.statusCode), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// Records a call that Loupe answers with an error itself, and returns that answer.
     /// `keepResponse` keeps a stored answer that a guardrail rejected; `pricedAs` prices a call the provider answered.
     func fail(_ call: inout ProxyCall, _ error: APIError, keepResponse: Bool = false, pricedAs names: [String?] = []) async -> Response {
-        call.trace.status = .error
-        call.trace.statusCode = Int(error.status.code)
-        call.trace.error = error.message
-        call.trace.latencyMs = call.elapsedMs
-        if !keepResponse || call.trace.response == nil { call.trace.response = error.body }
-        call.upstreamFinished()  // metrics
+        call.settle(failure: error, keepResponse: keepResponse)
         await recorder.record(call.trace, pricedAs: names, upstreamMs: call.upstreamMs, errorCode: error.code)
         return error.response(headers: [RequestAnnotations.traceIDHeader: call.trace.id])
     }

@@ -59,7 +59,9 @@ final class StreamRecording: Sendable {
         recorder.recordWithoutWaiting(trace, pricedAs: [])
     }
 
-    private func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?], upstreamMs: Double?)? {
+    /// The finished trace, the model names to price it by and the providers' time, for a caller that records it
+    /// itself; nil when it was taken already.
+    func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?], upstreamMs: Double?)? {
         state.withLock { state -> (Trace, [String?], upstreamMs: Double?)? in
             guard let call = state.call else { return nil }
             state.call = nil

@@ -37,10 +37,17 @@ final class TraceRecorder: Sendable {
     /// `upstreamMs` (the providers' time) and `errorCode` (the code Loupe failed the call with) go to the metrics only.
     @discardableResult
     func record(_ trace: Trace, pricedAs names: [String?], upstreamMs: Double? = nil, errorCode: String? = nil) async -> Trace {
+        let priced = stamp(trace, pricedAs: names, upstreamMs: upstreamMs, errorCode: errorCode)
+        await queue.enqueue(priced)
+        return priced
+    }
+
+    /// What `record` does before queueing: prices the trace and tells the observers and the metrics.
+    /// For callers that queue it themselves without suspending (the relay, on an event loop).
+    func stamp(_ trace: Trace, pricedAs names: [String?], upstreamMs: Double?, errorCode: String?) -> Trace {
         let priced = priced(trace, names: names)
         observer?(priced)
         metrics?.record(priced, upstreamMs: upstreamMs, errorCode: errorCode)
-        await queue.enqueue(priced)
         return priced
     }
 

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import LoupeCore
 import NIOHTTP1
 
 /// Which headers cross the proxy, in each direction.
@@ -40,6 +41,14 @@ enum UpstreamHeaders {
             result.append(HTTPField(name: fieldName, value: value))
         }
         result[RequestAnnotations.traceIDHeader] = traceID
+        return result
+    }
+
+    /// The headers of a whole (non-streamed) answer: the upstream's, the trace id, and the call's exact price,
+    /// as LiteLLM's `x-litellm-response-cost` gives it; evals and apps read it there.
+    static func forAnswer(_ headers: HTTPHeaders, trace: Trace) -> HTTPFields {
+        var result = forResponse(headers, traceID: trace.id)
+        if let cost = trace.cost { result[RequestAnnotations.costHeader] = cost.description }
         return result
     }
 }

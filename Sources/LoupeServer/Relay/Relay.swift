@@ -1,0 +1,111 @@
+import HTTPTypes
+import Hummingbird
+import LoupeConfig
+import LoupeCore
+import LoupeGuardrails
+import LoupeProxy
+import NIOCore
+import NIOHTTP1
+
+/// Answers the common `/v1` calls on the client connection's event loop, with pooled NIO connections to the
+/// provider, so a call never waits on a thread hop between Hummingbird's async handler, AsyncHTTPClient and the
+/// sockets: about three quarters of the proxy's added latency (docs/PERFORMANCE.md).
+///
+/// It takes a call only when nothing about it needs the async path: auth off, a known endpoint, a body that parses,
+/// one plain-HTTP OpenAI-style deployment without retries, no prompt, guardrail, cache or shadow. Every other request
+/// goes on to the routes of `ProxyController`, which record it in the same way.
+struct Relay: Sendable {
+    let router: ModelRouter
+    let recorder: TraceRecorder
+    let guardrails: GuardrailPolicySet
+    let maxBodyBytes: Int
+    /// False when auth is on: keys, budgets and rate limits are checked on the async path.
+    let isOpen: Bool
+    let pools: UpstreamPools
+    let metrics: LoupeMetrics
+    /// The plain-HTTP providers, by base URL.
+    private let origins: [String: UpstreamOrigin]
+
+    init(proxy: ProxyController<some RequestContext>, pools: UpstreamPools, metrics: LoupeMetrics) {
+        self.metrics = metrics
+        router = proxy.modelRouter
+        recorder = proxy.recorder
+        guardrails = proxy.guardrails
+        maxBodyBytes = proxy.maxBodyBytes
+        isOpen = proxy.gateway == nil
+        self.pools = pools
+        var origins: [String: UpstreamOrigin] = [:]
+        for provider in proxy.modelRouter.configuration.providers.values where provider.kind == .openai {
+            origins[provider.baseURL] = UpstreamOrigin(baseURL: provider.baseURL)
+        }
+        self.origins = origins
+    }
+
+    /// The endpoint a request goes to, when the relay may take it; decided on the head, before the body is read.
+    func endpoint(for head: HTTPRequest) -> ProxyEndpoint? {
+        guard isOpen, head.method == .post, let path = head.path else { return nil }
+        let endpoint: ProxyEndpoint
+        switch path {
+        case "/v1/chat/completions": endpoint = .chatCompletions
+        case "/v1/completions": endpoint = .completions
+        case "/v1/embeddings": endpoint = .embeddings
+        case "/v1/responses": endpoint = .responses
+        default: return nil
+        }
+        let fields = head.headerFields
+        guard let length = fields[.contentLength].flatMap({ Int($0) }), length <= maxBodyBytes,
+            fields[.transferEncoding] == nil, fields[.expect] == nil,
+            fields[.connection]?.lowercased() != "close",
+            fields[ProxyController<BasicRequestContext>.cacheHeader] == nil,
+            fields[ProxyController<BasicRequestContext>.cacheTTLHeader] == nil
+        else { return nil }
+        return endpoint
+    }
+
+    /// The call to relay for a whole request, or nil when it needs the async path (which also answers every
+    /// error in the request itself, so those are worded and recorded in one place).
+    func call(_ head: HTTPRequest, endpoint: ProxyEndpoint, body: ByteBuffer, arrived: ContinuousClock.Instant) -> RelayRequest? {
+        guard let path = head.path, let annotations = try? RequestAnnotations(headers: head.headerFields) else { return nil }
+        let bytes = Array(body.readableBytesView)
+        guard let parsed = try? ProxyRequestBody(bytes: bytes), parsed.prompt == nil, let model = parsed.model, !model.isEmpty else { return nil }
+        var call = ProxyCall(trace: Trace(endpoint: path, stream: parsed.stream), started: arrived)
+        call.annotate(with: annotations)
+        call.trace.user = call.trace.user ?? parsed.user
+        guard let plan = router.plan(model: model, user: call.trace.user), plan.routes.count == 1, plan.retries == 0,
+            plan.shadow == nil, plan.cacheTTLSeconds == nil
+        else { return nil }
+        let route = plan.primary
+        guard route.provider.kind == .openai, let origin = origins[route.provider.baseURL] else { return nil }
+        if let policy = guardrails.policy(model: plan.model, prompt: nil), !policy.input.isEmpty || !policy.output.isEmpty { return nil }
+
+        call.plan = plan
+        call.route = route
+        call.trace.model = plan.model
+        if let variant = plan.variant { call.trace.variant = variant }
+        call.trace.provider = route.providerName
+        (call.trace.request, call.trace.requestTruncated) = recorder.storedBody(bytes)
+
+        let hideUsageChunk = ProxyController<BasicRequestContext>.hidesUsageChunk(parsed, endpoint: endpoint)
+        let upstreamBody = ProxyController<BasicRequestContext>.openAIBody(
+            bytes, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk
+        )
+        var headers = UpstreamHeaders.forRequest(head.headerFields, apiKey: route.provider.apiKey)
+        headers.add(name: "host", value: origin.authority)
+        headers.add(name: "content-length", value: String(upstreamBody.count))
+        let upstreamHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: origin.target(for: path), headers: headers)
+        return RelayRequest(
+            call: call, endpoint: endpoint, origin: origin, head: upstreamHead, body: ByteBuffer(bytes: upstreamBody),
+            hideUsageChunk: hideUsageChunk
+        )
+    }
+}
+
+/// A call the relay has taken: what to send upstream, and the call it records.
+struct RelayRequest {
+    var call: ProxyCall
+    var endpoint: ProxyEndpoint
+    var origin: UpstreamOrigin
+    var head: HTTPRequestHead
+    var body: ByteBuffer
+    var hideUsageChunk: Bool
+}

@@ -1,0 +1,162 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Sits in Hummingbird's HTTP/1 pipeline, in front of its router, and answers the calls the relay takes on the
+/// event loop; every other request passes on to Hummingbird untouched. Answers leave in the order requests came.
+final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private enum State {
+        case idle
+        /// A call the relay may take: its body is being read.
+        case reading(HTTPRequest, ProxyEndpoint, ByteBuffer, arrived: ContinuousClock.Instant)
+        /// A request handed on to Hummingbird, until its end.
+        case passing
+        case relaying(RelayedCall)
+    }
+
+    private let relay: Relay
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var pool: UpstreamPool?
+    /// Answers Hummingbird still owes on this connection: a relayed answer may not overtake them.
+    private var owedByHummingbird = 0
+    /// Request parts that arrived during a relayed call (HTTP pipelining), taken in turn when it ends.
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    /// A graceful shutdown's request to close, held until the relayed call ends.
+    private var heldQuiesce: Any?
+
+    init(relay: Relay) { self.relay = relay }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        pool = relay.pools.pool(on: context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if case .relaying = state {
+            waiting.append(part)
+        } else if !waiting.isEmpty {
+            waiting.append(part)
+        } else {
+            take(part, context: context)
+        }
+    }
+
+    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if owedByHummingbird == 0, let endpoint = relay.endpoint(for: head) {
+                let length = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
+                state = .reading(head, endpoint, context.channel.allocator.buffer(capacity: length), arrived: .now)
+            } else {
+                pass(part, context: context)
+            }
+        case (.reading(let head, let endpoint, var body, let arrived), .body(let chunk)):
+            state = .idle  // drop the reference so the body grows in place
+            body.writeImmutableBuffer(chunk)
+            guard body.readableBytes <= relay.maxBodyBytes else {
+                // More than its Content-Length said: Hummingbird answers it.
+                pass(.head(head), context: context)
+                pass(.body(body), context: context)
+                return
+            }
+            state = .reading(head, endpoint, body, arrived: arrived)
+        case (.reading(let head, let endpoint, let body, let arrived), .end):
+            guard let request = relay.call(head, endpoint: endpoint, body: body, arrived: arrived), let pool else {
+                pass(.head(head), context: context)
+                if body.readableBytes > 0 { pass(.body(body), context: context) }
+                pass(part, context: context)
+                return
+            }
+            relay.metrics.countRelayed()
+            let call = RelayedCall(request, relay: relay, pool: pool, client: self)
+            state = .relaying(call)
+            call.start()
+        default:
+            pass(part, context: context)
+        }
+    }
+
+    /// Hands a part on to Hummingbird.
+    private func pass(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head:
+            owedByHummingbird += 1
+            state = .passing
+        case .end:
+            state = .idle
+        case .body:
+            break
+        }
+        context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    /// Writes part of a relayed call's answer.
+    func write(_ part: HTTPResponsePart, flush: Bool) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(part), promise: nil)
+        if flush { context.flush() }
+    }
+
+    /// Closes the client's connection, as a provider does when its stream breaks.
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    /// The relayed call has answered and been recorded: requests that waited are taken now.
+    func callFinished() {
+        guard case .relaying = state else { return }
+        state = .idle
+        guard let context else { return }
+        while !waiting.isEmpty {
+            if case .relaying = state { break }
+            take(waiting.removeFirst(), context: context)
+        }
+        if let event = heldQuiesce, !isBusy {
+            heldQuiesce = nil
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private var isBusy: Bool {
+        switch state {
+        case .relaying, .reading: true
+        case .idle, .passing: false
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Hummingbird's answers pass through; their ends are counted so relayed answers keep the order.
+        if case .end = unwrapOutboundIn(data) { owedByHummingbird -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Hummingbird closes idle connections on shutdown; it does not see a relayed call, so it waits for it here.
+        if event is ChannelShouldQuiesceEvent, isBusy {
+            heldQuiesce = event
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .relaying(let call) = state { call.clientWritabilityChanged(isWritable: context.channel.isWritable) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .relaying(let call) = state { call.clientClosed() }
+        context.fireChannelInactive()
+    }
+}
