@@ -80,8 +80,11 @@ func chatBody(model: String = "gpt-4o-mini", content: String = "Say hello to the
 
 /// Runs `body` against a live Loupe and fake upstream; returns the SQLite store for checks after
 /// graceful shutdown, when every queued trace has been written.
+///
+/// `relay: false` turns the relay off, so a call takes the routes' async path even when the relay could answer it.
 @discardableResult
 func withLoupe(
+    relay: Bool = true,
     logger: Logger = Logger(label: "loupe-test"),
     configure: @escaping @Sendable (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
     _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
@@ -95,6 +98,7 @@ func withLoupe(
             models: ["fast": .init(provider: "fake", upstreamModel: "gpt-4o-mini")],
             defaultProvider: "fake"
         )
+        configuration.server.relay = relay
         configure(&configuration, upstream)
         let app = try await buildApplication(configuration: configuration, logger: logger)
         try await app.test(.live) { client in

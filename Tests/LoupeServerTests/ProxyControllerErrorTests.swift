@@ -50,8 +50,8 @@ import Testing
         #expect(try await store.integrityCheck() == "ok")
     }
 
-    @Test func upstreamErrorsPassThroughUnchanged() async throws {
-        try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func upstreamErrorsPassThroughUnchanged(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-fake-status", "429"), ("x-fake-retry-after", "7")])
             #expect(reply.status == 429)
             #expect(reply.headers.first(name: "retry-after") == "7")
@@ -64,8 +64,8 @@ import Testing
         }
     }
 
-    @Test func unreachableUpstreamIs502() async throws {
-        try await withLoupe { configuration, _ in
+    @Test(arguments: [true, false]) func unreachableUpstreamIs502(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { configuration, _ in
             // Port 9 (discard) is closed on loopback here: nothing listens.
             configuration.providers["down"] = .init(baseURL: "http://127.0.0.1:9/v1", timeoutMs: 1_000)
             configuration.models["down-model"] = .init(provider: "down")
@@ -78,8 +78,8 @@ import Testing
         }
     }
 
-    @Test func slowUpstreamIs504() async throws {
-        try await withLoupe { configuration, upstream in
+    @Test(arguments: [true, false]) func slowUpstreamIs504(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { configuration, upstream in
             configuration.providers["slow"] = .init(baseURL: upstream.baseURL, apiKey: "sk-provider", timeoutMs: 200)
             configuration.models["slow-model"] = .init(provider: "slow", upstreamModel: "gpt-4o-mini")
         } _: { loupe in
@@ -90,8 +90,8 @@ import Testing
         }
     }
 
-    @Test func streamCutUpstreamIsRecordedAsAnError() async throws {
-        let store = try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func streamCutUpstreamIsRecordedAsAnError(relay: Bool) async throws {
+        let store = try await withLoupe(relay: relay) { loupe in
             let request = loupe.streamRequest(headers: [("x-fake-cut-after", "3")])
             let response = try await loupe.http.execute(request, timeout: .seconds(30))
             let traceID = try #require(response.headers.first(name: "x-loupe-trace-id"))
@@ -111,8 +111,8 @@ import Testing
         #expect(try await store.count() == 2)
     }
 
-    @Test func clientDisconnectMidStreamIsRecordedAsCancelled() async throws {
-        let store = try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func clientDisconnectMidStreamIsRecordedAsCancelled(relay: Bool) async throws {
+        let store = try await withLoupe(relay: relay) { loupe in
             let request = loupe.streamRequest(headers: [("x-fake-chunk-delay-ms", "300")])
             let traceID = try await Self.readFirstChunk(request, client: loupe.http)
             // Loupe learns of the disconnect only when its next chunk (300 ms on) fails to send; then it
@@ -138,9 +138,9 @@ import Testing
         return response.headers.first(name: "x-loupe-trace-id") ?? ""
     }
 
-    @Test func concurrentBurstRecordsEveryCall() async throws {
+    @Test(arguments: [true, false]) func concurrentBurstRecordsEveryCall(relay: Bool) async throws {
         let calls = 200
-        let store = try await withLoupe { loupe in
+        let store = try await withLoupe(relay: relay) { loupe in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<calls {
                     group.addTask {

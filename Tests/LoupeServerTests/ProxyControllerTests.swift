@@ -10,8 +10,8 @@ import NIOHTTP1
 import Testing
 
 @Suite struct ProxyControllerTests {
-    @Test func nonStreamChatIsForwardedWithTheProviderKeyAndRecorded() async throws {
-        let store = try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func nonStreamChatIsForwardedWithTheProviderKeyAndRecorded(relay: Bool) async throws {
+        let store = try await withLoupe(relay: relay) { loupe in
             let reply = try await loupe.request(
                 "/v1/chat/completions", body: chatBody(extra: #","user":"body-user""#),
                 headers: [("x-loupe-user", "alice"), ("x-loupe-session", "s-1"), ("x-loupe-tags", "beta, web ,beta"), ("x-loupe-metadata", #"{"team":"search"}"#)]
@@ -60,8 +60,8 @@ import Testing
         }
     }
 
-    @Test func streamHidesTheUsageChunkLoupeAskedFor() async throws {
-        try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func streamHidesTheUsageChunkLoupeAskedFor(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(content: "one two three", extra: #","stream":true"#))
             #expect(reply.status == 200)
             #expect(reply.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func streamChunksReachTheClientAsTheyArrive() async throws {
-        try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func streamChunksReachTheClientAsTheyArrive(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { loupe in
             let request = loupe.streamRequest(headers: [("x-fake-chunk-delay-ms", "150")])
             let started = ContinuousClock.now
             let response = try await loupe.http.execute(request, timeout: .seconds(30))
@@ -106,8 +106,8 @@ import Testing
         }
     }
 
-    @Test func completionsAndEmbeddingsAreRecorded() async throws {
-        try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func completionsAndEmbeddingsAreRecorded(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { loupe in
             let completion = try await loupe.request("/v1/completions", body: #"{"model":"gpt-3.5-turbo-instruct","prompt":"four words of prompt"}"#)
             #expect(completion.status == 200)
             let completionTrace = try await loupe.trace(try #require(completion.traceID))
@@ -128,8 +128,8 @@ import Testing
         }
     }
 
-    @Test func responsesTakeUsageFromTheCompletedEvent() async throws {
-        try await withLoupe { loupe in
+    @Test(arguments: [true, false]) func responsesTakeUsageFromTheCompletedEvent(relay: Bool) async throws {
+        try await withLoupe(relay: relay) { loupe in
             let plain = try await loupe.request("/v1/responses", body: #"{"model":"gpt-4o","input":"three word input"}"#)
             #expect(plain.status == 200)
             let plainTrace = try await loupe.trace(try #require(plain.traceID))

@@ -118,10 +118,13 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard case .relaying = state else { return }
         state = .idle
         guard let context else { return }
+        let wasWaiting = !waiting.isEmpty
         while !waiting.isEmpty {
             if case .relaying = state { break }
             take(waiting.removeFirst(), context: context)
         }
+        // Hummingbird's channel hands on what it read at the end of a read.
+        if wasWaiting { context.fireChannelReadComplete() }
         if let event = heldQuiesce, !isBusy {
             heldQuiesce = nil
             context.fireUserInboundEventTriggered(event)

@@ -1,0 +1,129 @@
+import Foundation
+import LoupeConfig
+import LoupeCore
+import LoupeGuardrails
+import LoupeSQLite
+import NIOHTTP1
+import Testing
+
+/// The relay answers plain `/v1` calls on the event loop: what it takes, what it leaves to the routes, and how it
+/// behaves on the wire (order of pipelined answers, pooled provider connections, clients that leave).
+@Suite struct RelayTests {
+    /// `loupe_relayed_requests_total` from a scrape of `/metrics`.
+    func relayedCount(_ loupe: LoupeHarness) async throws -> Int {
+        let metrics = try await loupe.get("/metrics").body
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("loupe_relayed_requests_total ") }
+        return try #require(line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) })
+    }
+
+    @Test func plainCallsAreRelayedAndTheRestTakeTheRoutes() async throws {
+        try await withLoupe { configuration, _ in
+            configuration.models["guarded"] = .init(provider: "fake", upstreamModel: "gpt-4o-mini")
+            configuration.guardrails.models["guarded"] = "strict"
+            configuration.guardrails.policies["strict"] = .init(input: [.init(check: "secrets", action: .block)])
+        } _: { loupe in
+            #expect(try await relayedCount(loupe) == 0)
+            let plain = try await loupe.request("/v1/chat/completions", body: chatBody())
+            let streamed = try await loupe.request("/v1/chat/completions", body: chatBody(extra: #","stream":true"#))
+            let embedded = try await loupe.request("/v1/embeddings", body: #"{"model":"text-embedding-3-small","input":"two words"}"#)
+            #expect([plain.status, streamed.status, embedded.status] == [200, 200, 200] as [Int])
+            #expect(try await relayedCount(loupe) == 3)
+
+            // Each of these needs the routes: the cache, a guardrail policy, a prompt, a body that is not JSON.
+            let cached = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-loupe-cache", "true")])
+            let guarded = try await loupe.request("/v1/chat/completions", body: chatBody(model: "guarded"))
+            let prompted = try await loupe.request("/v1/chat/completions", body: #"{"model":"gpt-4o-mini","prompt":{"name":"missing"}}"#)
+            let broken = try await loupe.request("/v1/chat/completions", body: "{bad")
+            #expect([cached.status, guarded.status, prompted.status, broken.status] == [200, 200, 404, 400] as [Int])
+            #expect(try await relayedCount(loupe) == 3)
+
+            // Relayed or not, every call has its trace, priced the same way.
+            let relayedTrace = try await loupe.trace(try #require(plain.traceID))
+            let routedTrace = try await loupe.trace(try #require(cached.traceID))
+            #expect(relayedTrace["cost_usd"] == routedTrace["cost_usd"])
+            #expect(relayedTrace["input_tokens"] == routedTrace["input_tokens"])
+            #expect(plain.headers.first(name: "x-loupe-cost-usd") == cached.headers.first(name: "x-loupe-cost-usd"))
+        }
+    }
+
+    @Test func turnedOffEveryCallTakesTheRoutes() async throws {
+        try await withLoupe(relay: false) { loupe in
+            let reply = try await loupe.request("/v1/chat/completions", body: chatBody())
+            #expect(reply.status == 200)
+            #expect(try await relayedCount(loupe) == 0)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withLoupe { loupe in
+            // Relayed, routed, relayed, routed: written at once, before any answer.
+            let slow = rawPost("/v1/chat/completions", body: chatBody(content: "first"), headers: ["x-fake-delay-ms: 200"])
+            let health = "GET /healthz HTTP/1.1\r\nHost: loupe\r\n\r\n"
+            let quick = rawPost("/v1/chat/completions", body: chatBody(content: "third"))
+            let models = "GET /v1/models HTTP/1.1\r\nHost: loupe\r\n\r\n"
+            let answers = try await rawExchange(port: loupe.port, [(slow + health + quick + models, 4)])
+            #expect(answers.map(\.status) == [200, 200, 200, 200] as [Int])
+            #expect(answers[0].headers["x-loupe-trace-id"] != nil)
+            #expect(answers[1].body.contains(#""status":"ok""#))
+            #expect(answers[2].headers["x-loupe-trace-id"] != nil)
+            #expect(answers[3].body.contains(#""object":"list""#))
+            let first = try await loupe.trace(try #require(answers[0].headers["x-loupe-trace-id"]))
+            let third = try await loupe.trace(try #require(answers[2].headers["x-loupe-trace-id"]))
+            #expect(first["request"]?["messages"]?[0]?["content"] == .string("first"))
+            #expect(third["request"]?["messages"]?[0]?["content"] == .string("third"))
+            // The third came while the routes still owed the health check's answer, so the routes answered it too.
+            #expect(try await relayedCount(loupe) == 1)
+        }
+    }
+
+    @Test func providerConnectionsAreKeptAndReused() async throws {
+        let counting = try await CountingUpstream.start()
+        try await withLoupe { configuration, _ in
+            configuration.providers["counting"] = .init(baseURL: counting.baseURL, timeoutMs: 10_000)
+            configuration.models["counted"] = .init(provider: "counting")
+        } _: { loupe in
+            let call = rawPost("/v1/chat/completions", body: chatBody(model: "counted"))
+            let answers = try await rawExchange(port: loupe.port, Array(repeating: (call, 1), count: 5))
+            #expect(answers.map(\.status) == Array(repeating: 200, count: 5))
+            #expect(answers.allSatisfy { $0.body == CountingUpstream.answer })
+        }
+        #expect(counting.requests == 5)
+        #expect(counting.connections == 1)
+        try await counting.stop()
+    }
+
+    @Test func aCallSentOnAConnectionTheProviderClosedIsSentAgainOnANewOne() async throws {
+        let counting = try await CountingUpstream.start(requestsPerConnection: 1)
+        try await withLoupe { configuration, _ in
+            configuration.providers["counting"] = .init(baseURL: counting.baseURL, timeoutMs: 10_000)
+            configuration.models["counted"] = .init(provider: "counting")
+        } _: { loupe in
+            let call = rawPost("/v1/chat/completions", body: chatBody(model: "counted"))
+            let answers = try await rawExchange(port: loupe.port, [(call, 1), (call, 1), (call, 1)])
+            #expect(answers.map(\.status) == [200, 200, 200] as [Int])
+            for answer in answers {
+                let trace = try await loupe.trace(try #require(answer.headers["x-loupe-trace-id"]))
+                #expect(trace["status"] == .string("ok"))
+            }
+        }
+        // Each connection carried one answer and saw a second request that it refused by closing.
+        #expect(counting.connections == 3)
+        #expect(counting.requests == 5)
+        try await counting.stop()
+    }
+
+    @Test func aClientThatLeavesBeforeTheAnswerCancelsTheCall() async throws {
+        let store = try await withLoupe { loupe in
+            let call = rawPost("/v1/chat/completions", body: chatBody(), headers: ["x-fake-delay-ms: 1000"])
+            _ = try await rawExchange(port: loupe.port, [(call, 0)])
+            // The server reads the call after the client has gone: wait until it has.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await relayedCount(loupe) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await relayedCount(loupe) == 1)
+        }
+        let traces = try await store.traces(matching: TraceQuery()).traces
+        #expect(traces.count == 1)
+        #expect(traces.first?.status == .cancelled)
+        #expect(traces.first?.error?.contains("disconnected") == true)
+    }
+}
