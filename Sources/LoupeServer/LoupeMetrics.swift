@@ -1,5 +1,6 @@
 import LoupeCore
 import Prometheus
+import Synchronization
 
 /// Loupe's Prometheus metrics, counted from every recorded call. Labels are bounded: models, providers and
 /// endpoints are capped (later ones count as `other`), and no user, key or trace id is ever a label.
@@ -26,6 +27,32 @@ final class LoupeMetrics: Sendable {
         relayed = registry.makeCounter(descriptor: Self.relayedDescriptor)
     }
 
+    /// The series already made, by family and label values. The registry checks every name and label again on each
+    /// lookup, which was a tenth of a relayed call's time; this is one hash. Bounded, as the label values are.
+    private let counters = Mutex<[SeriesKey: Counter]>([:])
+    private let histograms = Mutex<[SeriesKey: ValueHistogram]>([:])
+
+    private struct SeriesKey: Hashable {
+        var family: String
+        var values: [String]
+    }
+
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
+        let key = SeriesKey(family: descriptor.metricName, values: labels.map(\.1))
+        if let found = counters.withLock({ $0[key] }) { return found }
+        let made = registry.makeCounter(descriptor: descriptor, labels: labels)
+        counters.withLock { $0[key] = made }
+        return made
+    }
+
+    private func histogram(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], buckets: [Double]) -> ValueHistogram {
+        let key = SeriesKey(family: descriptor.metricName, values: labels.map(\.1))
+        if let found = histograms.withLock({ $0[key] }) { return found }
+        let made = registry.makeValueHistogram(descriptor: descriptor, labels: labels, buckets: buckets)
+        histograms.withLock { $0[key] = made }
+        return made
+    }
+
     private let relayed: Counter
 
     /// Counts a call the relay answers on the event loop (the rest go through the routes).
@@ -48,14 +75,14 @@ final class LoupeMetrics: Sendable {
     func record(_ trace: Trace, upstreamMs: Double?, errorCode: String?) {
         let model = models.label(trace.model)
         let provider = providers.label(trace.provider)
-        registry.makeCounter(descriptor: Self.requests, labels: [
+        counter(Self.requests, [
             ("model", model), ("provider", provider), ("endpoint", endpoints.label(trace.endpoint)), ("status", trace.status.rawValue),
         ]).increment()
         let pair = [("model", model), ("provider", provider)]
-        registry.makeValueHistogram(descriptor: Self.duration, labels: pair, buckets: Self.durationBuckets).record(trace.latencyMs / 1000)
+        histogram(Self.duration, pair, buckets: Self.durationBuckets).record(trace.latencyMs / 1000)
         if let upstreamMs {
-            registry.makeValueHistogram(descriptor: Self.upstream, labels: pair, buckets: Self.durationBuckets).record(upstreamMs / 1000)
-            registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
+            histogram(Self.upstream, pair, buckets: Self.durationBuckets).record(upstreamMs / 1000)
+            histogram(Self.overhead, [], buckets: Self.overheadBuckets)
                 .record(max(0, trace.latencyMs - upstreamMs) / 1000)
         }
         let usage = trace.usage
@@ -64,20 +91,20 @@ final class LoupeMetrics: Sendable {
             ("cache_write_input", usage.cacheWriteInputTokens), ("reasoning", usage.reasoningTokens),
         ] {
             guard let count, count > 0 else { continue }
-            registry.makeCounter(descriptor: Self.tokens, labels: pair + [("type", type)]).increment(by: Int64(count))
+            counter(Self.tokens, pair + [("type", type)]).increment(by: Int64(count))
         }
         if let cost = trace.cost {
-            registry.makeCounter(descriptor: Self.cost, labels: pair).increment(by: Double(cost.picos) / Double(USD.picosPerDollar))
+            counter(Self.cost, pair).increment(by: Double(cost.picos) / Double(USD.picosPerDollar))
         }
         if let type = Self.errorType(trace, errorCode: errorCode) {
-            registry.makeCounter(descriptor: Self.errors, labels: [("type", type)]).increment()
+            counter(Self.errors, [("type", type)]).increment()
         }
         for result in trace.guardrails {
-            registry.makeCounter(descriptor: Self.guardrailHits, labels: [
+            counter(Self.guardrailHits, [
                 ("check", checks.label(result.check)), ("action", result.action.rawValue), ("direction", result.direction.rawValue),
             ]).increment()
         }
-        if trace.cacheHit { registry.makeCounter(descriptor: Self.cacheHits, labels: [("model", model)]).increment() }
+        if trace.cacheHit { counter(Self.cacheHits, [("model", model)]).increment() }
     }
 
     /// The `type` label of a failed call; nil for a call that did not fail. Only a fixed set of values is possible.

@@ -47,10 +47,12 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Stops or resumes reading the answer, to go at the pace of the client it is relayed to.
     func setReading(_ isReading: Bool) {
-        guard let channel, let options = channel.syncOptions else { return }
+        guard isReading == isPaused, let channel, let options = channel.syncOptions else { return }
+        isPaused = !isReading
         try? options.setOption(.autoRead, value: isReading)
         if isReading { channel.read() }
     }
+    private var isPaused = false
 
     func handlerAdded(context: ChannelHandlerContext) {
         channel = context.channel
