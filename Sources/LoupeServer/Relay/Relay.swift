@@ -11,16 +11,17 @@ import NIOHTTP1
 /// provider, so a call never waits on a thread hop between Hummingbird's async handler, AsyncHTTPClient and the
 /// sockets: about three quarters of the proxy's added latency (docs/PERFORMANCE.md).
 ///
-/// It takes a call only when nothing about it needs the async path: auth off, a known endpoint, a body that parses,
-/// one plain-HTTP OpenAI-style deployment without retries, no prompt, guardrail, cache or shadow. Every other request
-/// goes on to the routes of `ProxyController`, which record it in the same way.
+/// It takes a call only when nothing about it needs the async path: a known endpoint, a body that parses, one
+/// plain-HTTP OpenAI-style deployment without retries, no prompt, guardrail, cache or shadow. Every other request
+/// goes on to the routes of `ProxyController`, which record it in the same way. With auth on, the key, budgets and
+/// rate limits are checked off the event loop, in one hop out and back.
 struct Relay: Sendable {
     let router: ModelRouter
     let recorder: TraceRecorder
     let guardrails: GuardrailPolicySet
     let maxBodyBytes: Int
-    /// False when auth is on: keys, budgets and rate limits are checked on the async path.
-    let isOpen: Bool
+    /// Keys, budgets and rate limits; nil when auth is off.
+    let gateway: Gateway?
     let pools: UpstreamPools
     let metrics: LoupeMetrics
     /// The plain-HTTP providers, by base URL.
@@ -32,7 +33,7 @@ struct Relay: Sendable {
         recorder = proxy.recorder
         guardrails = proxy.guardrails
         maxBodyBytes = proxy.maxBodyBytes
-        isOpen = proxy.gateway == nil
+        gateway = proxy.gateway
         self.pools = pools
         var origins: [String: UpstreamOrigin] = [:]
         for provider in proxy.modelRouter.configuration.providers.values where provider.kind == .openai {
@@ -43,7 +44,7 @@ struct Relay: Sendable {
 
     /// The endpoint a request goes to, when the relay may take it; decided on the head, before the body is read.
     func endpoint(for head: HTTPRequest) -> ProxyEndpoint? {
-        guard isOpen, head.method == .post, let path = head.path else { return nil }
+        guard head.method == .post, let path = head.path else { return nil }
         let endpoint: ProxyEndpoint
         switch path {
         case "/v1/chat/completions": endpoint = .chatCompletions
@@ -64,14 +65,18 @@ struct Relay: Sendable {
 
     /// The call to relay for a whole request, or nil when it needs the async path (which also answers every
     /// error in the request itself, so those are worded and recorded in one place).
-    func call(_ head: HTTPRequest, endpoint: ProxyEndpoint, body: ByteBuffer, arrived: ContinuousClock.Instant) -> RelayRequest? {
+    /// `key` is the virtual key the call presented, when auth is on.
+    func call(_ head: HTTPRequest, endpoint: ProxyEndpoint, body: ByteBuffer, arrived: ContinuousClock.Instant, key: VirtualKey? = nil) -> RelayRequest? {
         guard let path = head.path, let annotations = try? RequestAnnotations(headers: head.headerFields) else { return nil }
         let bytes = Array(body.readableBytesView)
         guard let parsed = try? ProxyRequestBody(bytes: bytes), parsed.prompt == nil, let model = parsed.model, !model.isEmpty else { return nil }
         var call = ProxyCall(trace: Trace(endpoint: path, stream: parsed.stream), started: arrived)
         call.annotate(with: annotations)
+        call.key = key
+        call.trace.keyID = key?.id
+        call.trace.keyName = key?.name
         call.trace.user = call.trace.user ?? parsed.user
-        guard let plan = router.plan(model: model, user: call.trace.user), plan.routes.count == 1, plan.retries == 0,
+        guard let plan = router.plan(model: model, user: call.trace.user, keyID: key?.id), plan.routes.count == 1, plan.retries == 0,
             plan.shadow == nil, plan.cacheTTLSeconds == nil
         else { return nil }
         let route = plan.primary
@@ -94,15 +99,17 @@ struct Relay: Sendable {
         headers.add(name: "content-length", value: String(upstreamBody.count))
         let upstreamHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: origin.target(for: path), headers: headers)
         return RelayRequest(
-            call: call, endpoint: endpoint, origin: origin, head: upstreamHead, body: ByteBuffer(bytes: upstreamBody),
+            call: call, requestedModel: model, endpoint: endpoint, origin: origin, head: upstreamHead, body: ByteBuffer(bytes: upstreamBody),
             hideUsageChunk: hideUsageChunk
         )
     }
 }
 
 /// A call the relay has taken: what to send upstream, and the call it records.
-struct RelayRequest {
+struct RelayRequest: Sendable {
     var call: ProxyCall
+    /// The model the client named, which keys and rate limits apply to (the trace names the one that answers).
+    var requestedModel: String
     var endpoint: ProxyEndpoint
     var origin: UpstreamOrigin
     var head: HTTPRequestHead

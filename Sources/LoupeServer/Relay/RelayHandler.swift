@@ -1,4 +1,5 @@
 import HTTPTypes
+import LoupeCore
 import NIOCore
 import NIOHTTPTypes
 
@@ -16,6 +17,8 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case reading(HTTPRequest, ProxyEndpoint, ByteBuffer, arrived: ContinuousClock.Instant)
         /// A request handed on to Hummingbird, until its end.
         case passing
+        /// With auth on: the key, budgets and rate limits are being checked off the event loop.
+        case admitting
         case relaying(RelayedCall)
     }
 
@@ -43,7 +46,7 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .relaying = state {
+        if isBusy, !isReading {
             waiting.append(part)
         } else if !waiting.isEmpty {
             waiting.append(part)
@@ -72,19 +75,73 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             state = .reading(head, endpoint, body, arrived: arrived)
         case (.reading(let head, let endpoint, let body, let arrived), .end):
-            guard let request = relay.call(head, endpoint: endpoint, body: body, arrived: arrived), let pool else {
-                pass(.head(head), context: context)
-                if body.readableBytes > 0 { pass(.body(body), context: context) }
-                pass(part, context: context)
-                return
+            if let gateway = relay.gateway {
+                state = .admitting
+                admit(head, endpoint: endpoint, body: body, arrived: arrived, gateway: gateway, context: context)
+            } else if let request = relay.call(head, endpoint: endpoint, body: body, arrived: arrived) {
+                relay(request, rejectedWith: nil)
+            } else {
+                decline(head, body: body, context: context)
             }
-            relay.metrics.countRelayed()
-            let call = RelayedCall(request, relay: relay, pool: pool, client: self)
-            state = .relaying(call)
-            call.start()
         default:
             pass(part, context: context)
         }
+    }
+
+    /// Checks the call's key, budgets and rate limits off the event loop, then relays it, answers the refusal, or
+    /// hands it to Hummingbird (whose answer to a key that does not check out is the one to give).
+    private func admit(
+        _ head: HTTPRequest, endpoint: ProxyEndpoint, body: ByteBuffer, arrived: ContinuousClock.Instant, gateway: Gateway,
+        context: ChannelHandlerContext
+    ) {
+        let relay = self.relay
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        Task {
+            var request: RelayRequest?
+            var refusal: APIError?
+            do throws(APIError) {
+                let key = try await gateway.authenticate(head.headerFields)
+                request = relay.call(head, endpoint: endpoint, body: body, arrived: arrived, key: key)
+                if let request {
+                    try await gateway.admit(key: key, user: request.call.trace.user, model: request.requestedModel)
+                }
+            } catch {
+                refusal = error
+            }
+            handler.eventLoop.execute { [request, refusal] in
+                let handler = handler.value
+                guard case .admitting = handler.state, let context = handler.context else { return }
+                guard let request else {
+                    handler.decline(head, body: body, context: context)
+                    // Outside a read, Hummingbird's channel hands on what it read only at a read's end.
+                    context.fireChannelReadComplete()
+                    return handler.takeWaiting(context: context)
+                }
+                handler.relay(request, rejectedWith: refusal)
+            }
+        }
+    }
+
+    /// Answers a call on the event loop: forwarded, or refused with `refusal` and recorded.
+    private func relay(_ request: RelayRequest, rejectedWith refusal: APIError?) {
+        guard let pool else { return }
+        relay.metrics.countRelayed()
+        let call = RelayedCall(request, relay: relay, pool: pool, client: self)
+        state = .relaying(call)
+        if let refusal {
+            call.reject(refusal)
+        } else if context?.channel.isActive == false {
+            call.clientClosed()
+        } else {
+            call.start()
+        }
+    }
+
+    /// Hands a whole request it held on to Hummingbird.
+    private func decline(_ head: HTTPRequest, body: ByteBuffer, context: ChannelHandlerContext) {
+        pass(.head(head), context: context)
+        if body.readableBytes > 0 { pass(.body(body), context: context) }
+        pass(.end(nil), context: context)
     }
 
     /// Hands a part on to Hummingbird.
@@ -118,9 +175,13 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard case .relaying = state else { return }
         state = .idle
         guard let context else { return }
+        takeWaiting(context: context)
+    }
+
+    /// Takes the request parts that waited for a call to end, and a shutdown's close that waited for it.
+    private func takeWaiting(context: ChannelHandlerContext) {
         let wasWaiting = !waiting.isEmpty
-        while !waiting.isEmpty {
-            if case .relaying = state { break }
+        while !waiting.isEmpty, !isBusy || isReading {
             take(waiting.removeFirst(), context: context)
         }
         // Hummingbird's channel hands on what it read at the end of a read.
@@ -133,9 +194,13 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var isBusy: Bool {
         switch state {
-        case .relaying, .reading: true
+        case .relaying, .admitting, .reading: true
         case .idle, .passing: false
         }
+    }
+
+    private var isReading: Bool {
+        if case .reading = state { true } else { false }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

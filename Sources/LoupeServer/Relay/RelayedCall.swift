@@ -46,6 +46,11 @@ final class RelayedCall: UpstreamResponseSink {
         pool.lease(request.origin) { [self] in connected($0) }
     }
 
+    /// Answers the call with a refusal (a key's model, budget or rate limit) without sending it.
+    func reject(_ error: APIError) {
+        fail(error)
+    }
+
     private func connected(_ result: Result<UpstreamConnection, any Error>) {
         guard phase == .connecting else {
             // The client left while the connection was made.

@@ -3,6 +3,7 @@ import LoupeConfig
 import LoupeCore
 import LoupeGuardrails
 import LoupeSQLite
+import LoupeTestSupport
 import NIOHTTP1
 import Testing
 
@@ -11,7 +12,8 @@ import Testing
 @Suite struct RelayTests {
     /// `loupe_relayed_requests_total` from a scrape of `/metrics`.
     func relayedCount(_ loupe: LoupeHarness) async throws -> Int {
-        let metrics = try await loupe.get("/metrics").body
+        let master = [("authorization", "Bearer \(GatewayTests.master)")]
+        let metrics = try await loupe.request("/metrics", method: .GET, headers: master).body
         let line = metrics.split(separator: "\n").first { $0.hasPrefix("loupe_relayed_requests_total ") }
         return try #require(line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) })
     }
@@ -43,6 +45,28 @@ import Testing
             #expect(relayedTrace["cost_usd"] == routedTrace["cost_usd"])
             #expect(relayedTrace["input_tokens"] == routedTrace["input_tokens"])
             #expect(plain.headers.first(name: "x-loupe-cost-usd") == cached.headers.first(name: "x-loupe-cost-usd"))
+        }
+    }
+
+    @Test func withAuthOnTheKeyAndItsLimitsAreCheckedAndTheCallRelayed() async throws {
+        _ = try await GatewayTests.withAuth { loupe in
+            let (id, secret) = try await GatewayTests.createKey(loupe, #"{"name": "relayed", "rpm": 1}"#)
+            let ok = try await GatewayTests.call(loupe, key: secret)
+            #expect(ok.status == 200)
+            #expect(loupe.upstream.requests().last?.headers["authorization"] == "Bearer sk-provider")
+            let limited = try await GatewayTests.call(loupe, key: secret)
+            #expect(limited.status == 429 && limited.json?["error"]?["code"] == .string("rate_limit_exceeded"))
+            #expect(limited.headers.first(name: "retry-after") != nil)
+            #expect(try await relayedCount(loupe) == 2)
+            for reply in [ok, limited] {
+                let trace = try await GatewayTests.trace(loupe, try #require(reply.traceID))
+                #expect(trace["key_id"] == .string(id) && trace["key_name"] == .string("relayed"))
+            }
+            // A key that does not check out is answered by the routes, as every refusal of a key is.
+            let wrong = try await GatewayTests.call(loupe, key: "lk-not-a-key-at-all")
+            #expect(wrong.status == 401 && wrong.json?["error"]?["code"] == .string("invalid_api_key"))
+            #expect(try await relayedCount(loupe) == 2)
+            #expect(loupe.upstream.requests().count == 1)
         }
     }
 
