@@ -79,7 +79,7 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 state = .admitting
                 admit(head, endpoint: endpoint, body: body, arrived: arrived, gateway: gateway, context: context)
             } else if let request = relay.call(head, endpoint: endpoint, body: body, arrived: arrived) {
-                relay(request, rejectedWith: nil)
+                answer(request, refusing: nil)
             } else {
                 decline(head, body: body, context: context)
             }
@@ -110,27 +110,29 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             handler.eventLoop.execute { [request, refusal] in
                 let handler = handler.value
-                guard case .admitting = handler.state, let context = handler.context else { return }
+                guard case .admitting = handler.state else { return }
                 guard let request else {
+                    guard let context = handler.context else { return }
                     handler.decline(head, body: body, context: context)
                     // Outside a read, Hummingbird's channel hands on what it read only at a read's end.
                     context.fireChannelReadComplete()
                     return handler.takeWaiting(context: context)
                 }
-                handler.relay(request, rejectedWith: refusal)
+                handler.answer(request, refusing: refusal)
             }
         }
     }
 
     /// Answers a call on the event loop: forwarded, or refused with `refusal` and recorded.
-    private func relay(_ request: RelayRequest, rejectedWith refusal: APIError?) {
+    private func answer(_ request: RelayRequest, refusing refusal: APIError?) {
         guard let pool else { return }
         relay.metrics.countRelayed()
         let call = RelayedCall(request, relay: relay, pool: pool, client: self)
         state = .relaying(call)
         if let refusal {
             call.reject(refusal)
-        } else if context?.channel.isActive == false {
+        } else if context?.channel.isActive != true {
+            // The client left while the call was admitted: it is recorded as cancelled, and never sent.
             call.clientClosed()
         } else {
             call.start()
@@ -205,7 +207,7 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // Hummingbird's answers pass through; their ends are counted so relayed answers keep the order.
-        if case .end = unwrapOutboundIn(data) { owedByHummingbird -= 1 }
+        if case .end = unwrapOutboundIn(data) { owedByHummingbird = max(0, owedByHummingbird - 1) }
         context.write(data, promise: promise)
     }
 
