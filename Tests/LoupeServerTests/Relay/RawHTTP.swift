@@ -74,3 +74,21 @@ func rawExchange(port: Int, _ steps: [(write: String, answers: Int)], timeout: D
         return try await group.next()!
     }
 }
+
+/// Sends one request and reads what comes back until the chunked body's last chunk or the connection's end;
+/// `onFirstBytes` runs when the first bytes arrive.
+func rawStream(port: Int, _ request: String, onFirstBytes: @escaping @Sendable () -> Void) async throws -> String {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
+        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+    }
+    return try await channel.executeThenClose { inbound, outbound in
+        try await outbound.write(ByteBuffer(string: request))
+        var received = ""
+        for try await chunk in inbound {
+            if received.isEmpty { onFirstBytes() }
+            received += String(buffer: chunk)
+            if received.hasSuffix("\r\n0\r\n\r\n") { break }
+        }
+        return received
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LoupeConfig
 import LoupeCore
 import LoupeGuardrails
@@ -134,6 +135,24 @@ import Testing
         #expect(counting.connections == 3)
         #expect(counting.requests == 5)
         try await counting.stop()
+    }
+
+    @Test func aStreamInFlightAtShutdownIsFinishedAndRecorded() async throws {
+        let stream = Mutex<Task<String, any Error>?>(nil)
+        let store = try await withLoupe { loupe in
+            let (started, signal) = AsyncStream.makeStream(of: Void.self)
+            let request = rawPost("/v1/chat/completions", body: chatBody(extra: #","stream":true"#), headers: ["x-fake-chunk-delay-ms: 100"])
+            stream.withLock { $0 = Task { try await rawStream(port: loupe.port, request) { signal.yield() } } }
+            // Shut the server down as soon as the stream has begun.
+            for await _ in started { break }
+        }
+        let received = try await #require(stream.withLock { $0 }).value
+        #expect(received.contains("data: [DONE]"))
+        #expect(received.hasSuffix("\r\n0\r\n\r\n"))
+        let traces = try await store.traces(matching: TraceQuery()).traces
+        #expect(traces.count == 1)
+        #expect(traces.first?.status == .ok && traces.first?.stream == true)
+        #expect(traces.first?.usage.outputTokens != nil)
     }
 
     @Test func aClientThatLeavesBeforeTheAnswerCancelsTheCall() async throws {
