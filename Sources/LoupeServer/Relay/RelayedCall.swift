@@ -16,6 +16,7 @@ final class RelayedCall: UpstreamResponseSink {
     private var phase = Phase.connecting
     private var call: ProxyCall
     private let request: RelayRequest
+    private let route: ModelRouter.Route
     private let relay: Relay
     private let pool: UpstreamPool
     private unowned let client: RelayHandler
@@ -34,13 +35,12 @@ final class RelayedCall: UpstreamResponseSink {
     init(_ request: RelayRequest, relay: Relay, pool: UpstreamPool, client: RelayHandler) {
         self.call = request.call
         self.request = request
+        self.route = request.call.route!  // the relay takes only calls it has routed
         self.relay = relay
         self.pool = pool
         self.client = client
         self.assembler = request.endpoint.makeAssembler(hideUsageChunk: request.hideUsageChunk)
     }
-
-    private var route: ModelRouter.Route { request.call.route! }
 
     func start() {
         pool.lease(request.origin) { [self] in connected($0) }
