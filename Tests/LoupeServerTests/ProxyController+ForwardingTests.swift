@@ -17,10 +17,10 @@ import Testing
     /// `gpt-4o-mini` served first by `primary` (weight 1) then by the working fake (weight 0: fallback only).
     @discardableResult
     static func withFallback(
-        primary: @escaping @Sendable (RunningFakeUpstream) -> String, retries: Int = 1, timeoutMs: Int? = nil,
+        primary: @escaping @Sendable (RunningFakeUpstream) -> String, retries: Int = 1, timeoutMs: Int? = nil, relay: Bool = true,
         _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
     ) async throws -> SQLiteTraceStore {
-        try await withLoupe(configure: { configuration, upstream in
+        try await withLoupe(relay: relay, configure: { configuration, upstream in
             configuration.providers["primary"] = .init(baseURL: primary(upstream), apiKey: "sk-provider", timeoutMs: 10_000)
             configuration.models["gpt-4o-mini"] = .init(
                 deployments: [.init(provider: "primary", weight: 1), .init(provider: "fake", weight: 0)], timeoutMs: timeoutMs, retries: retries
@@ -28,8 +28,8 @@ import Testing
         }, body)
     }
 
-    @Test func aFailingPrimaryIsRetriedThenFallsOverToTheSecondary() async throws {
-        try await Self.withFallback(primary: { Self.controlled($0, "status/503") }) { loupe in
+    @Test(arguments: [true, false]) func aFailingPrimaryIsRetriedThenFallsOverToTheSecondary(relay: Bool) async throws {
+        try await Self.withFallback(primary: { Self.controlled($0, "status/503") }, relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody())
             #expect(reply.status == 200 && reply.json?["object"] == .string("chat.completion"))
             let paths = loupe.upstream.requests().map(\.path)
@@ -44,9 +44,9 @@ import Testing
         }
     }
 
-    @Test func anUnreachableDeploymentFallsOverAndSaysWhy() async throws {
+    @Test(arguments: [true, false]) func anUnreachableDeploymentFallsOverAndSaysWhy(relay: Bool) async throws {
         // Port 1 on loopback refuses connections.
-        try await Self.withFallback(primary: { _ in "http://127.0.0.1:1/v1" }, retries: 0) { loupe in
+        try await Self.withFallback(primary: { _ in "http://127.0.0.1:1/v1" }, retries: 0, relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(extra: #","stream":true"#))
             #expect(reply.status == 200 && reply.body.contains("data: [DONE]"))
             let trace = try await loupe.trace(try #require(reply.traceID))
@@ -58,9 +58,9 @@ import Testing
         }
     }
 
-    @Test func retryAfterIsHonouredAndALongOneMovesOnAtOnce() async throws {
+    @Test(arguments: [true, false]) func retryAfterIsHonouredAndALongOneMovesOnAtOnce(relay: Bool) async throws {
         // Asked to wait 1 s: the second try on the same deployment comes no sooner.
-        try await Self.withFallback(primary: { Self.controlled($0, "status/429") }) { loupe in
+        try await Self.withFallback(primary: { Self.controlled($0, "status/429") }, relay: relay) { loupe in
             let started = ContinuousClock.now
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-fake-retry-after", "1")])
             #expect(reply.status == 200)
@@ -68,7 +68,7 @@ import Testing
             #expect(loupe.upstream.requests().filter { $0.path.hasPrefix("/status/429") }.count == 2)
         }
         // Asked to wait a minute: not waited for; the next deployment answers.
-        try await Self.withFallback(primary: { Self.controlled($0, "status/429") }, retries: 3) { loupe in
+        try await Self.withFallback(primary: { Self.controlled($0, "status/429") }, retries: 3, relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody(), headers: [("x-fake-retry-after", "60")])
             #expect(reply.status == 200)
             #expect(loupe.upstream.requests().filter { $0.path.hasPrefix("/status/429") }.count == 1)
@@ -77,8 +77,8 @@ import Testing
         }
     }
 
-    @Test func whenEveryDeploymentFailsTheClientGetsTheLastProvidersAnswer() async throws {
-        try await withLoupe(configure: { configuration, upstream in
+    @Test(arguments: [true, false]) func whenEveryDeploymentFailsTheClientGetsTheLastProvidersAnswer(relay: Bool) async throws {
+        try await withLoupe(relay: relay, configure: { configuration, upstream in
             configuration.providers["a"] = .init(baseURL: Self.controlled(upstream, "status/500"), apiKey: "sk-provider")
             configuration.providers["b"] = .init(baseURL: Self.controlled(upstream, "status/429"), apiKey: "sk-provider")
             configuration.models["gpt-4o-mini"] = .init(deployments: [.init(provider: "a"), .init(provider: "b", weight: 0)], retries: 0)
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func aModelTimeoutBoundsEachAttempt() async throws {
-        try await withLoupe(configure: { configuration, upstream in
+    @Test(arguments: [true, false]) func aModelTimeoutBoundsEachAttempt(relay: Bool) async throws {
+        try await withLoupe(relay: relay, configure: { configuration, upstream in
             configuration.providers["slow"] = .init(baseURL: Self.controlled(upstream, "delay/2000"), apiKey: "sk-provider", timeoutMs: 60_000)
             configuration.models["gpt-4o-mini"] = .init(deployments: [.init(provider: "slow")], timeoutMs: 300, retries: 0)
         }) { loupe in
@@ -104,8 +104,8 @@ import Testing
         }
     }
 
-    @Test func aClientErrorIsNotRetried() async throws {
-        try await Self.withFallback(primary: { Self.controlled($0, "status/400") }, retries: 2) { loupe in
+    @Test(arguments: [true, false]) func aClientErrorIsNotRetried(relay: Bool) async throws {
+        try await Self.withFallback(primary: { Self.controlled($0, "status/400") }, retries: 2, relay: relay) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody())
             #expect(reply.status == 400)
             #expect(loupe.upstream.requests().count == 1)

@@ -11,8 +11,8 @@ import NIOHTTP1
 /// provider, so a call never waits on a thread hop between Hummingbird's async handler, AsyncHTTPClient and the
 /// sockets: about three quarters of the proxy's added latency (docs/PERFORMANCE.md).
 ///
-/// It takes a call only when nothing about it needs the async path: a known endpoint, a body that parses, one
-/// plain-HTTP OpenAI-style deployment without retries, no prompt, guardrail, cache or shadow. Every other request
+/// It takes a call only when nothing about it needs the async path: a known endpoint, a body that parses,
+/// plain-HTTP OpenAI-style deployments (tried in turn, with retries), no prompt, guardrail, cache or shadow. Every other request
 /// goes on to the routes of `ProxyController`, which record it in the same way. With auth on, the key, budgets and
 /// rate limits are checked off the event loop, in one hop out and back.
 struct Relay: Sendable {
@@ -24,11 +24,13 @@ struct Relay: Sendable {
     let gateway: Gateway?
     let pools: UpstreamPools
     let metrics: LoupeMetrics
+    let retryPolicy: RetryPolicy
     /// The plain-HTTP providers, by base URL.
     private let origins: [String: UpstreamOrigin]
 
     init(proxy: ProxyController<some RequestContext>, pools: UpstreamPools, metrics: LoupeMetrics) {
         self.metrics = metrics
+        retryPolicy = proxy.retryPolicy
         router = proxy.modelRouter
         recorder = proxy.recorder
         guardrails = proxy.guardrails
@@ -76,43 +78,48 @@ struct Relay: Sendable {
         call.trace.keyID = key?.id
         call.trace.keyName = key?.name
         call.trace.user = call.trace.user ?? parsed.user
-        guard let plan = router.plan(model: model, user: call.trace.user, keyID: key?.id), plan.routes.count == 1, plan.retries == 0,
-            plan.shadow == nil, plan.cacheTTLSeconds == nil
+        guard let plan = router.plan(model: model, user: call.trace.user, keyID: key?.id), plan.shadow == nil, plan.cacheTTLSeconds == nil,
+            plan.routes.allSatisfy({ $0.provider.kind == .openai && origins[$0.provider.baseURL] != nil })
         else { return nil }
-        let route = plan.primary
-        guard route.provider.kind == .openai, let origin = origins[route.provider.baseURL] else { return nil }
         if let policy = guardrails.policy(model: plan.model, prompt: nil), !policy.input.isEmpty || !policy.output.isEmpty { return nil }
 
         call.plan = plan
-        call.route = route
+        call.route = plan.primary
         call.trace.model = plan.model
         if let variant = plan.variant { call.trace.variant = variant }
-        call.trace.provider = route.providerName
+        call.trace.provider = plan.primary.providerName
         (call.trace.request, call.trace.requestTruncated) = recorder.storedBody(bytes)
 
         let hideUsageChunk = ProxyController<BasicRequestContext>.hidesUsageChunk(parsed, endpoint: endpoint)
-        let upstreamBody = ProxyController<BasicRequestContext>.openAIBody(
-            bytes, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk
-        )
-        var headers = UpstreamHeaders.forRequest(head.headerFields, apiKey: route.provider.apiKey)
-        headers.add(name: "host", value: origin.authority)
-        headers.add(name: "content-length", value: String(upstreamBody.count))
-        let upstreamHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: origin.target(for: path), headers: headers)
-        return RelayRequest(
-            call: call, requestedModel: model, endpoint: endpoint, origin: origin, head: upstreamHead, body: ByteBuffer(bytes: upstreamBody),
-            hideUsageChunk: hideUsageChunk
-        )
+        let legs = plan.routes.map { route in
+            let origin = origins[route.provider.baseURL]!
+            let upstreamBody = ProxyController<BasicRequestContext>.openAIBody(
+                bytes, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk
+            )
+            var headers = UpstreamHeaders.forRequest(head.headerFields, apiKey: route.provider.apiKey)
+            headers.add(name: "host", value: origin.authority)
+            headers.add(name: "content-length", value: String(upstreamBody.count))
+            let upstreamHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: origin.target(for: path), headers: headers)
+            return RelayRequest.Leg(route: route, origin: origin, head: upstreamHead, body: ByteBuffer(bytes: upstreamBody))
+        }
+        return RelayRequest(call: call, requestedModel: model, endpoint: endpoint, legs: legs, hideUsageChunk: hideUsageChunk)
     }
 }
 
-/// A call the relay has taken: what to send upstream, and the call it records.
+/// A call the relay has taken: what to send to each deployment, and the call it records.
 struct RelayRequest: Sendable {
+    /// One deployment of the plan, tried in order: where it is and what it gets.
+    struct Leg: Sendable {
+        var route: ModelRouter.Route
+        var origin: UpstreamOrigin
+        var head: HTTPRequestHead
+        var body: ByteBuffer
+    }
+
     var call: ProxyCall
     /// The model the client named, which keys and rate limits apply to (the trace names the one that answers).
     var requestedModel: String
     var endpoint: ProxyEndpoint
-    var origin: UpstreamOrigin
-    var head: HTTPRequestHead
-    var body: ByteBuffer
+    var legs: [Leg]
     var hideUsageChunk: Bool
 }

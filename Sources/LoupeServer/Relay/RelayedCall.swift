@@ -9,14 +9,35 @@ import NIOHTTPTypes
 
 /// One call the relay answers: sent on a pooled provider connection, answered to the client as the provider
 /// answers, and recorded like any proxied call. Lives on the client connection's event loop.
+///
+/// A deployment that fails (408, 409, 429, 5xx, timeout, no connection) is tried again after `RetryPolicy`'s wait,
+/// then the next one is, as `ProxyController+Forwarding` does; each failed try is kept in the trace's attempts.
 final class RelayedCall: UpstreamResponseSink {
-    private enum Phase { case connecting, waitingForHead, buffering, streaming, done }
+    private enum Phase {
+        case connecting, waitingForHead, buffering, streaming
+        /// Reading a failed try's answer for its message; then `next` says whether to retry or move on.
+        case readingFailure(status: Int, next: Next)
+        case waitingToRetry
+        case done
+    }
+
+    /// After a failed try: the same deployment again after `wait`, or the next deployment at once.
+    private enum Next {
+        case retry(after: Duration)
+        case nextDeployment
+    }
     private typealias Proxy = ProxyController<BasicRequestContext>
 
     private var phase = Phase.connecting
     private var call: ProxyCall
     private let request: RelayRequest
-    private let route: ModelRouter.Route
+    /// The deployment being tried, and how often it was tried again.
+    private var legIndex = 0
+    private var retry = 0
+    /// Counts the tries, so that a connection made for an earlier one is not taken for the current one.
+    private var attempt = 0
+    private var attemptStarted = ContinuousClock.now
+    private var retryWait: Scheduled<Void>?
     private let relay: Relay
     private let pool: UpstreamPool
     private unowned let client: RelayHandler
@@ -35,15 +56,24 @@ final class RelayedCall: UpstreamResponseSink {
     init(_ request: RelayRequest, relay: Relay, pool: UpstreamPool, client: RelayHandler) {
         self.call = request.call
         self.request = request
-        self.route = request.call.route!  // the relay takes only calls it has routed
         self.relay = relay
         self.pool = pool
         self.client = client
         self.assembler = request.endpoint.makeAssembler(hideUsageChunk: request.hideUsageChunk)
     }
 
+    private var leg: RelayRequest.Leg { request.legs[legIndex] }
+    private var route: ModelRouter.Route { leg.route }
+
     func start() {
-        pool.lease(request.origin) { [self] in connected($0) }
+        call.route = route
+        call.trace.provider = route.providerName
+        attempt += 1
+        attemptStarted = .now
+        phase = .connecting
+        // The deployment's timeout bounds the whole try: connecting, sending, and waiting for the answer's head.
+        timeout = pool.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(route.timeoutMs))) { [self] in timedOut() }
+        pool.lease(leg.origin) { [self, attempt] in connected($0, attempt: attempt) }
     }
 
     /// Answers the call with a refusal (a key's model, budget or rate limit) without sending it.
@@ -51,32 +81,32 @@ final class RelayedCall: UpstreamResponseSink {
         fail(error)
     }
 
-    private func connected(_ result: Result<UpstreamConnection, any Error>) {
-        guard phase == .connecting else {
-            // The client left while the connection was made.
+    private func connected(_ result: Result<UpstreamConnection, any Error>, attempt: Int) {
+        guard attempt == self.attempt, case .connecting = phase else {
+            // The client left, or the try timed out, while the connection was made.
             if case .success(let connection) = result { pool.release(connection) }
             return
         }
         switch result {
         case .failure(let error):
-            fail(Proxy.apiError(forUpstream: error, route: route))
+            timeout?.cancel()
+            failTry(Proxy.apiError(forUpstream: error, route: route))
         case .success(let connection):
             self.connection = connection
             connectionWasReused = connection.wasUsed
             phase = .waitingForHead
-            call.upstreamStarted = .now  // metrics
-            connection.send(request.head, body: request.body, to: self)
-            if timeout == nil {
-                timeout = pool.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(route.timeoutMs))) { [self] in
-                    timedOut()
-                }
-            }
+            call.upstreamStarted = .now  // metrics: the last try sent is the one that answered
+            connection.send(leg.head, body: leg.body, to: self)
         }
     }
 
     func upstreamHead(_ head: HTTPResponseHead) {
-        guard phase == .waitingForHead else { return }
+        guard case .waitingForHead = phase else { return }
         timeout?.cancel()
+        if RetryPolicy.isRetryable(status: head.status.code), let next = next(asked: head.headers) {
+            phase = .readingFailure(status: Int(head.status.code), next: next)
+            return
+        }
         call.trace.statusCode = Int(head.status.code)
         let isEventStream = head.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true
         guard isEventStream, (200..<300).contains(call.trace.statusCode) else {
@@ -115,7 +145,9 @@ final class RelayedCall: UpstreamResponseSink {
                 if let outgoing = event.relayed(disposition) { relayed.writeImmutableBuffer(outgoing.raw) }
             }
             if relayed.readableBytes > 0 { client.write(.body(relayed), flush: true) }
-        case .connecting, .waitingForHead, .done:
+        case .readingFailure:
+            if answer.readableBytes < 64 * 1024 { answer.writeImmutableBuffer(buffer) }
+        case .connecting, .waitingForHead, .waitingToRetry, .done:
             break
         }
     }
@@ -144,8 +176,39 @@ final class RelayedCall: UpstreamResponseSink {
             if request.hideUsageChunk, rest.readableBytes > 0 { client.write(.body(rest), flush: false) }
             client.write(.end(nil), flush: true)
             finishStream(assembler.isComplete ? .complete : .upstreamEndedEarly)
-        case .connecting, .waitingForHead, .done:
+        case .readingFailure(let status, let next):
+            let message = ResponseSummary(body: answer.readableBytesView).errorMessage ?? "provider answered HTTP \(status)"
+            answer.clear()
+            tryAgain(next, status: status, message: message)
+        case .connecting, .waitingForHead, .waitingToRetry, .done:
             break
+        }
+    }
+
+    /// What to do after a failed try, or nil when there is nothing left to try and the failure is the answer.
+    private func next(asked headers: HTTPHeaders?) -> Next? {
+        let wait = relay.retryPolicy.delay(retry: retry, headers: headers)
+        if retry < (call.plan?.retries ?? 0), wait <= relay.retryPolicy.maxWait { return .retry(after: wait) }
+        return legIndex < request.legs.count - 1 ? .nextDeployment : nil
+    }
+
+    /// Keeps the failed try in the trace, then tries the same deployment again or the next one.
+    private func tryAgain(_ next: Next, status: Int?, message: String) {
+        call.trace.attempts.append(TraceAttempt(
+            provider: route.providerName, model: route.upstreamModel, statusCode: status, error: message,
+            latencyMs: ProxyCall.milliseconds(ContinuousClock.now - attemptStarted)
+        ))
+        switch next {
+        case .retry(let wait):
+            retry += 1
+            phase = .waitingToRetry
+            retryWait = pool.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(wait)) { [self] in
+                start()
+            }
+        case .nextDeployment:
+            legIndex += 1
+            retry = 0
+            start()
         }
     }
 
@@ -156,10 +219,13 @@ final class RelayedCall: UpstreamResponseSink {
             // Sent on a connection the provider closed while it was idle: once more, on a new connection.
             connectionWasReused = false
             phase = .connecting
-            pool.connect(request.origin) { [self] in connected($0) }
+            pool.connect(leg.origin) { [self, attempt] in connected($0, attempt: attempt) }
         case .waitingForHead:
             timeout?.cancel()
-            fail(Proxy.apiError(forUpstream: error, route: route))
+            failTry(Proxy.apiError(forUpstream: error, route: route))
+        case .readingFailure(let status, let next):
+            answer.clear()
+            tryAgain(next, status: status, message: "provider answered HTTP \(status)")
         case .buffering:
             fail(.upstreamBadResponse(provider: route.providerName, detail: "the response broke off: \(error)"))
         case .streaming:
@@ -167,15 +233,24 @@ final class RelayedCall: UpstreamResponseSink {
             // first: the close tells this call the client has gone.
             finishStream(.upstreamFailed(error))
             client.close()
-        case .connecting, .done:
+        case .connecting, .waitingToRetry, .done:
             break
         }
     }
 
     private func timedOut() {
-        guard phase == .waitingForHead else { return }
+        switch phase {
+        case .connecting, .waitingForHead: break
+        default: return
+        }
         dropConnection()
-        fail(.upstreamTimeout(provider: route.providerName, timeoutMs: route.timeoutMs))
+        failTry(.upstreamTimeout(provider: route.providerName, timeoutMs: route.timeoutMs))
+    }
+
+    /// A try that got no answer: tried again when the plan allows, else the call fails with `error`.
+    private func failTry(_ error: APIError) {
+        guard let next = next(asked: nil) else { return fail(error) }
+        tryAgain(next, status: nil, message: error.message)
     }
 
     /// The client has gone: the provider's call is dropped, and the trace says the call was cancelled.
@@ -186,8 +261,9 @@ final class RelayedCall: UpstreamResponseSink {
         case .streaming:
             dropConnection()
             finishStream(.clientGone(ClientDisconnected()))
-        case .connecting, .waitingForHead, .buffering:
+        case .connecting, .waitingForHead, .buffering, .readingFailure, .waitingToRetry:
             timeout?.cancel()
+            retryWait?.cancel()
             dropConnection()
             phase = .done
             call.trace.status = .cancelled

@@ -71,6 +71,18 @@ import Testing
         }
     }
 
+    @Test func aPlanWithRetriesAndAFallbackIsRelayed() async throws {
+        try await ProxyControllerForwardingTests.withFallback(primary: { ProxyControllerForwardingTests.controlled($0, "status/503") }) { loupe in
+            let reply = try await loupe.request("/v1/chat/completions", body: chatBody())
+            #expect(reply.status == 200)
+            let trace = try await loupe.trace(try #require(reply.traceID))
+            #expect(trace["provider"] == .string("fake"))
+            guard case .array(let attempts)? = trace["attempts"] else { Issue.record("no attempts in \(trace)"); return }
+            #expect(attempts.map { $0["status_code"] } == [.number(503), .number(503)])
+            #expect(try await relayedCount(loupe) == 1)
+        }
+    }
+
     @Test func turnedOffEveryCallTakesTheRoutes() async throws {
         try await withLoupe(relay: false) { loupe in
             let reply = try await loupe.request("/v1/chat/completions", body: chatBody())
