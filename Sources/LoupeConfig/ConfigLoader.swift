@@ -91,7 +91,7 @@ public enum ConfigLoader {
                 sawProviders = true
                 config.providers = [:]
                 for (name, item) in try value.mapping() {
-                    config.providers[name] = try provider(item)
+                    config.providers[name] = try provider(item, baseDirectory: baseDirectory)
                 }
             case "models":
                 modelNodes = try value.mapping()
@@ -152,10 +152,10 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func provider(_ node: ConfigNode) throws -> LoupeConfiguration.Provider {
+    private static func provider(_ node: ConfigNode, baseDirectory: String) throws -> LoupeConfiguration.Provider {
         var provider = LoupeConfiguration.Provider(baseURL: "")
         var sawBaseURL = false
-        for (field, item) in try node.mapping(allowed: ["type", "base_url", "api_key", "timeout_ms"]) {
+        for (field, item) in try node.mapping(allowed: ["type", "base_url", "api_key", "timeout_ms", "ca_file"]) {
             switch field {
             case "type":
                 let type = try item.string()
@@ -174,6 +174,13 @@ public enum ConfigLoader {
             case "api_key":
                 let key = try item.string()
                 provider.apiKey = key.isEmpty ? nil : key
+            case "ca_file":
+                let path = try item.string()
+                let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+                guard let text = try? String(contentsOfFile: resolved, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") else {
+                    throw item.error("'\(resolved)' is not a readable PEM file of certificates; expected the CA that signed the provider's certificate")
+                }
+                provider.caFile = resolved
             default:
                 provider.timeoutMs = try item.int(in: 1...86_400_000)
             }

@@ -162,12 +162,15 @@ public struct LoupeConfiguration: Sendable, Equatable {
         public var apiKey: String?
         /// How long to wait for the upstream before answering 504.
         public var timeoutMs: Int
+        /// A PEM file of CA certificates trusted for this provider besides the system's (a private CA).
+        public var caFile: String?
 
-        public init(kind: Kind = .openai, baseURL: String, apiKey: String? = nil, timeoutMs: Int = 600_000) {
+        public init(kind: Kind = .openai, baseURL: String, apiKey: String? = nil, timeoutMs: Int = 600_000, caFile: String? = nil) {
             self.kind = kind
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.timeoutMs = timeoutMs
+            self.caFile = caFile
         }
 
         /// OpenAI's public API.

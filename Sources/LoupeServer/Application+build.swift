@@ -48,6 +48,13 @@ public func buildApplication(
     }
     let gateway = configuration.masterKey.map { Gateway(masterKey: $0, store: store, configuration: configuration) }
 
+    // Everything that can fail is made before the upstream client, which must not be dropped unstarted.
+    let guardrails = try GuardrailPolicySet(configuration.guardrails)
+    let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
+    try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
+    // The relay's provider connections.
+    let pools = try UpstreamPools(origins: Relay.origins(of: configuration), configFile: configuration.sourceFile)
+
     let queue = TraceQueue(capacity: queueCapacity)
     let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
     let traceWriter = TraceWriter(queue: queue, store: store, spool: spool, configuration: writer, logger: logger)
@@ -73,8 +80,6 @@ public func buildApplication(
 
     let prompts = PromptCache(store: store)
 
-    let guardrails = try GuardrailPolicySet(configuration.guardrails)
-
     let router = Router(context: BasicRequestContext.self)
     if let gateway { router.add(middleware: APIAuthMiddleware(gateway: gateway)) }
     var proxy = ProxyController<BasicRequestContext>(
@@ -98,8 +103,6 @@ public func buildApplication(
     KeyController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
     GuardrailController<BasicRequestContext>(store: store, policies: guardrails, proxy: proxy).addRoutes(to: router)
     MLflowController<BasicRequestContext>(store: store, registry: store, loggedModels: store, logger: logger).addRoutes(to: router)
-    let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
-    try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
     MLflowArtifactsController<BasicRequestContext>(root: artifacts).addRoutes(to: router)
     TraceController<BasicRequestContext>(store: store, splits: configuration.models.compactMapValues(\.split)).addRoutes(to: router)
     EvalController<BasicRequestContext>(reader: EvalRunReader(store: store)).addRoutes(to: router)
@@ -109,7 +112,6 @@ public func buildApplication(
     DashboardController<BasicRequestContext>(store: store, gateway: gateway).addRoutes(to: router)
 
     // The relay answers the common `/v1` calls in Hummingbird's channel pipeline, in front of the routes.
-    let pools = UpstreamPools()
     let relay = Relay(proxy: proxy, pools: pools, metrics: metrics)
     let relayOn = configuration.server.relay
     var app = Application(

@@ -72,9 +72,10 @@ extension ProxyController {
     ) throws(APIError) -> (HTTPClientRequest, hideUsageChunk: Bool) {
         let hideUsageChunk = Self.hidesUsageChunk(parsed, endpoint: endpoint)
         if route.provider.kind == .anthropic {
-            let upstreamRequest = try anthropicRequest(
+            var upstreamRequest = try anthropicRequest(
                 for: route, request, body: body, parsed: parsed, endpoint: endpoint, upstreamModel: call.sentModel(on: route) ?? ""
             )
+            if let caFile = route.provider.caFile { upstreamRequest.tlsConfiguration = ProviderTLS.configuration(caFile: caFile) }
             return (upstreamRequest, hideUsageChunk)
         }
         let upstreamBody = Self.openAIBody(body, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk)
@@ -84,6 +85,7 @@ extension ProxyController {
         if !upstreamBody.isEmpty || request.method != .get {
             upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
         }
+        if let caFile = route.provider.caFile { upstreamRequest.tlsConfiguration = ProviderTLS.configuration(caFile: caFile) }
         return (upstreamRequest, hideUsageChunk)
     }
 

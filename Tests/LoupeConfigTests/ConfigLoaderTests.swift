@@ -1,3 +1,4 @@
+import Foundation
 import LoupeConfig
 import Testing
 
@@ -85,6 +86,26 @@ import Testing
         let url = try #require(error("providers:\n  x: { base_url: not a url }"))
         #expect(url.key == "providers.x.base_url")
         #expect(url.line == 2)
+    }
+
+    @Test func aProvidersCAFileIsReadRelativeToTheConfigAndMustHoldCertificates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(to: directory.appendingPathComponent("ca.pem"), atomically: true, encoding: .utf8)
+        try "not a certificate".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("loupe.yaml").path
+        let config = try ConfigLoader.parse(
+            yaml: "providers:\n  gateway: { base_url: https://llm.internal/v1, ca_file: ca.pem }\n", file: file, environment: [:]
+        )
+        #expect(config.providers["gateway"]?.caFile == directory.appendingPathComponent("ca.pem").path)
+        for bad in ["notes.txt", "missing.pem"] {
+            let failure = try #require(throws: ConfigError.self) {
+                try ConfigLoader.parse(yaml: "providers:\n  gateway: { base_url: https://llm.internal/v1, ca_file: \(bad) }\n", file: file, environment: [:])
+            }
+            #expect(failure.key == "providers.gateway.ca_file" && failure.line == 2)
+            #expect(failure.message.contains("PEM"))
+        }
     }
 
     @Test func yamlSyntaxErrorHasALine() throws {

@@ -12,7 +12,7 @@ import NIOHTTP1
 /// sockets: about three quarters of the proxy's added latency (docs/PERFORMANCE.md).
 ///
 /// It takes a call only when nothing about it needs the async path: a known endpoint, a body that parses,
-/// plain-HTTP OpenAI-style deployments (tried in turn, with retries), no prompt, guardrail, cache or shadow. Every other request
+/// OpenAI-style deployments (tried in turn, with retries), no prompt, guardrail, cache or shadow. Every other request
 /// goes on to the routes of `ProxyController`, which record it in the same way. With auth on, the key, budgets and
 /// rate limits are checked off the event loop, in one hop out and back.
 struct Relay: Sendable {
@@ -25,7 +25,7 @@ struct Relay: Sendable {
     let pools: UpstreamPools
     let metrics: LoupeMetrics
     let retryPolicy: RetryPolicy
-    /// The plain-HTTP providers, by base URL.
+    /// The providers the relay can reach, by name.
     private let origins: [String: UpstreamOrigin]
 
     init(proxy: ProxyController<some RequestContext>, pools: UpstreamPools, metrics: LoupeMetrics) {
@@ -37,11 +37,16 @@ struct Relay: Sendable {
         maxBodyBytes = proxy.maxBodyBytes
         gateway = proxy.gateway
         self.pools = pools
+        origins = Self.origins(of: proxy.modelRouter.configuration)
+    }
+
+    /// Where each OpenAI-style provider the relay can reach is, by provider name.
+    static func origins(of configuration: LoupeConfiguration) -> [String: UpstreamOrigin] {
         var origins: [String: UpstreamOrigin] = [:]
-        for provider in proxy.modelRouter.configuration.providers.values where provider.kind == .openai {
-            origins[provider.baseURL] = UpstreamOrigin(baseURL: provider.baseURL)
+        for (name, provider) in configuration.providers where provider.kind == .openai {
+            origins[name] = UpstreamOrigin(baseURL: provider.baseURL, caFile: provider.caFile)
         }
-        self.origins = origins
+        return origins
     }
 
     /// The endpoint a request goes to, when the relay may take it; decided on the head, before the body is read.
@@ -79,7 +84,7 @@ struct Relay: Sendable {
         call.trace.keyName = key?.name
         call.trace.user = call.trace.user ?? parsed.user
         guard let plan = router.plan(model: model, user: call.trace.user, keyID: key?.id), plan.shadow == nil, plan.cacheTTLSeconds == nil,
-            plan.routes.allSatisfy({ $0.provider.kind == .openai && origins[$0.provider.baseURL] != nil })
+            plan.routes.allSatisfy({ $0.provider.kind == .openai && origins[$0.providerName] != nil })
         else { return nil }
         if let policy = guardrails.policy(model: plan.model, prompt: nil), !policy.input.isEmpty || !policy.output.isEmpty { return nil }
 
@@ -92,7 +97,7 @@ struct Relay: Sendable {
 
         let hideUsageChunk = ProxyController<BasicRequestContext>.hidesUsageChunk(parsed, endpoint: endpoint)
         let legs = plan.routes.map { route in
-            let origin = origins[route.provider.baseURL]!
+            let origin = origins[route.providerName]!
             let upstreamBody = ProxyController<BasicRequestContext>.openAIBody(
                 bytes, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk
             )

@@ -4,18 +4,25 @@ import Foundation
 struct UpstreamOrigin: Hashable, Sendable {
     var host: String
     var port: Int
+    var isTLS: Bool
+    /// The provider's own CA file for TLS, which sets its connections apart from others to the same host.
+    var caFile: String?
     /// The base URL's path, such as `/v1`; a call's path after `/v1` is appended to it.
     var basePath: String
     /// The `Host` header's value.
     var authority: String
 
-    /// Reads `http://host[:port][/path]`; nil for anything else (TLS, IPv6 literals), which AsyncHTTPClient serves instead.
-    init?(baseURL: String) {
-        guard let components = URLComponents(string: baseURL), components.scheme?.lowercased() == "http",
+    /// Reads `http(s)://host[:port][/path]`; nil for what AsyncHTTPClient serves instead: IPv6 literals, and TLS to an
+    /// IP address (whose certificate AsyncHTTPClient checks against the address).
+    init?(baseURL: String, caFile: String? = nil) {
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = components.host, !host.isEmpty, !host.contains(":"), components.query == nil
         else { return nil }
+        isTLS = scheme == "https"
+        if isTLS, host.allSatisfy({ $0.isNumber || $0 == "." }) { return nil }
         self.host = host
-        self.port = components.port ?? 80
+        self.caFile = isTLS ? caFile : nil
+        self.port = components.port ?? (isTLS ? 443 : 80)
         self.basePath = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
         self.authority = components.port.map { "\(host):\($0)" } ?? host
     }

@@ -1,16 +1,21 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Keep-alive connections to providers for the relayed calls of one event loop; used only on that loop.
 final class UpstreamPool {
     let eventLoop: any EventLoop
+    private let tls: [UpstreamOrigin: NIOSSLContext]
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
     private var isClosed = false
     /// Idle connections kept per provider; more are closed when their call ends.
     static let maxIdlePerOrigin = 256
 
-    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    init(eventLoop: any EventLoop, tls: [UpstreamOrigin: NIOSSLContext]) {
+        self.eventLoop = eventLoop
+        self.tls = tls
+    }
 
     /// An idle connection to `origin` if one is open, else a new one.
     func lease(_ origin: UpstreamOrigin, _ use: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
@@ -22,11 +27,17 @@ final class UpstreamPool {
 
     /// A new connection to `origin`.
     func connect(_ origin: UpstreamOrigin, _ use: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let context = tls[origin]
+        if origin.isTLS, context == nil { return use(.failure(NoTLSContext(host: origin.host))) }
         ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        // The certificate is checked against the host name, which SNI also sends.
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: origin.host))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(UpstreamConnection(origin: origin))
                 }
@@ -55,4 +66,10 @@ final class UpstreamPool {
         for connection in idle.values.joined() { connection.abandon() }
         idle = [:]
     }
+}
+
+/// An HTTPS origin the pools made no TLS context for at start.
+struct NoTLSContext: Error, CustomStringConvertible {
+    var host: String
+    var description: String { "no TLS context was made for \(host)" }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A provider stand-in on a bare NIO server that counts its connections and requests, and answers every call with
@@ -12,6 +13,8 @@ final class CountingUpstream: Sendable {
     private let counts: Counts
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    /// The base URL by name, for HTTPS: the test certificate is for `localhost`.
+    var httpsBaseURL: String { "https://localhost:\(port)/v1" }
     var connections: Int { counts.value.withLock { $0.connections } }
     var requests: Int { counts.value.withLock { $0.requests } }
 
@@ -25,12 +28,18 @@ final class CountingUpstream: Sendable {
         self.counts = counts
     }
 
-    static func start(requestsPerConnection: Int? = nil) async throws -> CountingUpstream {
+    /// `tls` serves HTTPS with the test certificate.
+    static func start(requestsPerConnection: Int? = nil, tls: Bool = false) async throws -> CountingUpstream {
         let counts = Counts()
+        let context = try tls ? NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem))
+        )) : nil
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 counts.value.withLock { $0.connections += 1 }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
                     try channel.pipeline.syncOperations.addHandler(Handler(limit: requestsPerConnection, counts: counts))
                 }

@@ -3,6 +3,7 @@ import Synchronization
 import LoupeConfig
 import LoupeCore
 import LoupeGuardrails
+import LoupeServer
 import LoupeSQLite
 import LoupeTestSupport
 import NIOHTTP1
@@ -127,6 +128,44 @@ import Testing
         #expect(counting.requests == 5)
         #expect(counting.connections == 1)
         try await counting.stop()
+    }
+
+    @Test(arguments: [true, false]) func anHTTPSProviderWithItsOwnCAIsTrustedThroughCAFile(relay: Bool) async throws {
+        let counting = try await CountingUpstream.start(tls: true)
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-test-ca-\(UUID().uuidString).pem").path
+        try TestCertificate.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        try await withLoupe(relay: relay) { configuration, _ in
+            configuration.providers["private"] = .init(baseURL: counting.httpsBaseURL, timeoutMs: 10_000, caFile: caFile)
+            configuration.providers["untrusted"] = .init(baseURL: counting.httpsBaseURL, timeoutMs: 10_000)
+            configuration.models["counted"] = .init(provider: "private")
+            configuration.models["unchecked"] = .init(provider: "untrusted")
+        } _: { loupe in
+            let trusted = try await loupe.request("/v1/chat/completions", body: chatBody(model: "counted"))
+            #expect(trusted.status == 200 && trusted.body == CountingUpstream.answer)
+            let trace = try await loupe.trace(try #require(trusted.traceID))
+            #expect(trace["status"] == .string("ok") && trace["output_tokens"] == .number(1))
+            // The same server without the CA: the certificate is refused, the call never sent.
+            let refused = try await loupe.request("/v1/chat/completions", body: chatBody(model: "unchecked"))
+            #expect(refused.status == 502 && refused.json?["error"]?["code"] == .string("upstream_unreachable"), "\(refused.body)")
+            #expect(try await relayedCount(loupe) == (relay ? 2 : 0))
+        }
+        #expect(counting.requests == 1)
+        try await counting.stop()
+        try? FileManager.default.removeItem(atPath: caFile)
+    }
+
+    @Test func aCAFileThatCannotBeUsedStopsTheStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let caFile = directory.appendingPathComponent("ca.pem").path
+        try "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n".write(toFile: caFile, atomically: true, encoding: .utf8)
+        let configuration = LoupeConfiguration(
+            store: .init(url: "sqlite:\(directory.appendingPathComponent("loupe.db").path)"),
+            providers: ["private": .init(baseURL: "https://llm.internal/v1", caFile: caFile)], defaultProvider: "private"
+        )
+        let failure = await #expect(throws: ConfigError.self) { _ = try await buildApplication(configuration: configuration) }
+        #expect(failure?.key == "providers.private.ca_file")
     }
 
     @Test func aCallSentOnAConnectionTheProviderClosedIsSentAgainOnANewOne() async throws {
