@@ -14,6 +14,18 @@ public struct RollupKey: Sendable, Hashable, Comparable {
         self.key = key
     }
 
+    // By hand: the defaults for a String-backed enum go through its raw value, a String made and hashed for every
+    // group of every trace that a rollup counts.
+    public static func == (lhs: RollupKey, rhs: RollupKey) -> Bool {
+        lhs.day == rhs.day && lhs.dimension.ordinal == rhs.dimension.ordinal && lhs.key == rhs.key
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dimension.ordinal)
+        hasher.combine(day)
+        hasher.combine(key)
+    }
+
     /// A fixed order, so that concurrent writers touch rollup rows in the same order and cannot deadlock.
     public static func < (lhs: RollupKey, rhs: RollupKey) -> Bool {
         (lhs.dimension.rawValue, lhs.key == nil ? 0 : 1, lhs.key ?? "", lhs.day)
@@ -33,13 +45,26 @@ public struct CostRollup: Sendable {
     /// Counts one call in every group it belongs to, under each of `dimensions`.
     public mutating func add(_ fact: CostFact, dimensions: [CostDimension] = CostDimension.allCases) {
         let day = fact.day
+        // Once per call rather than once per group: the logarithm is most of recording a latency.
+        let bucket = LatencyHistogram.bucket(of: fact.latencyMs)
         for dimension in dimensions {
-            // .day needs no key of its own: its rows are told apart by their day.
-            let keys = dimension == .day ? [nil] : fact.keys(for: dimension)
-            for key in keys {
-                groups[RollupKey(dimension: dimension, day: day, key: key), default: CostTotals()].add(fact)
+            // Each case names its one key directly, so no array is built per group (this runs for every trace).
+            switch dimension {
+            case .day: add(fact, bucket, to: RollupKey(dimension: .day, day: day, key: nil))  // told apart by their day
+            case .model: add(fact, bucket, to: RollupKey(dimension: .model, day: day, key: fact.model))
+            case .provider: add(fact, bucket, to: RollupKey(dimension: .provider, day: day, key: fact.provider))
+            case .user: add(fact, bucket, to: RollupKey(dimension: .user, day: day, key: fact.user))
+            case .prompt: add(fact, bucket, to: RollupKey(dimension: .prompt, day: day, key: fact.prompt))
+            case .key: add(fact, bucket, to: RollupKey(dimension: .key, day: day, key: fact.key))
+            case .tag:
+                if fact.tags.isEmpty { add(fact, bucket, to: RollupKey(dimension: .tag, day: day, key: nil)) }
+                for tag in fact.tags { add(fact, bucket, to: RollupKey(dimension: .tag, day: day, key: tag)) }
             }
         }
+    }
+
+    private mutating func add(_ fact: CostFact, _ latencyBucket: Int32, to key: RollupKey) {
+        groups[key, default: CostTotals()].add(fact, latencyBucket: latencyBucket)
     }
 
     /// Adds stored totals for one group and day.
@@ -89,5 +114,20 @@ public struct CostRollup: Sendable {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return String(format: "%04lld-%02lld-%02lld", year, month, dayOfMonth)
+    }
+}
+
+extension CostDimension {
+    /// A small number per case, cheaper to hash and compare than the raw value.
+    fileprivate var ordinal: Int {
+        switch self {
+        case .model: 0
+        case .provider: 1
+        case .user: 2
+        case .day: 3
+        case .tag: 4
+        case .prompt: 5
+        case .key: 6
+        }
     }
 }

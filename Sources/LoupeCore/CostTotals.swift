@@ -32,6 +32,11 @@ public struct CostTotals: Sendable, Hashable {
 
     /// Counts one call.
     public mutating func add(_ fact: CostFact) {
+        add(fact, latencyBucket: LatencyHistogram.bucket(of: fact.latencyMs))
+    }
+
+    /// Counts one call whose latency bucket the caller already knows.
+    mutating func add(_ fact: CostFact, latencyBucket: Int32) {
         requests += 1
         inputTokens += fact.inputTokens ?? 0
         outputTokens += fact.outputTokens ?? 0
@@ -41,7 +46,7 @@ public struct CostTotals: Sendable, Hashable {
             costRemainderPicos += picos % 1_000_000
         }
         if fact.isError { errors += 1 }
-        latency.record(fact.latencyMs)
+        latency.record(bucket: latencyBucket)
     }
 
     /// Adds another group's totals.

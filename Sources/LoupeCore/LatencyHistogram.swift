@@ -30,6 +30,11 @@ public struct LatencyHistogram: Sendable, Hashable {
         add(Self.bucket(of: milliseconds), count: 1)
     }
 
+    /// Counts one latency already placed in its bucket by `bucket(of:)`.
+    mutating func record(bucket: Int32) {
+        add(bucket, count: 1)
+    }
+
     /// Adds every count of `other`.
     public mutating func merge(_ other: LatencyHistogram) {
         zeroCount += other.zeroCount

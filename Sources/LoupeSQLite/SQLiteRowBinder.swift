@@ -6,7 +6,8 @@ import GRDBSQLite
 /// GRDB's `StatementArguments` boxes every value into an existential and then a `DatabaseValue`;
 /// for the 25 columns of a trace that was about a third of the insert time. This is used only inside
 /// a write transaction that GRDB opened, on statements it prepared, and only for INSERTs (plain, OR REPLACE,
-/// OR IGNORE, upserts) into tables that no GRDB observer watches, so GRDB's bookkeeping has nothing to see.
+/// OR IGNORE, upserts) into tables that no GRDB observer watches, so GRDB's bookkeeping has nothing to see, and for
+/// the single-row SELECT that reads a rollup row before its upsert.
 struct SQLiteRowBinder {
     private let statement: Statement
     private let connection: SQLiteConnection
@@ -47,9 +48,44 @@ struct SQLiteRowBinder {
             ?? sqlite3_bind_null(statement.sqliteStatement, column))
     }
 
+    mutating func bind(_ bytes: [UInt8]) throws {
+        column += 1
+        let code = bytes.withUnsafeBytes { buffer in
+            // A nil address would bind NULL, and the column may be NOT NULL: an empty blob gets a real one.
+            sqlite3_bind_blob(statement.sqliteStatement, column, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), Self.transient)
+        }
+        try check(code)
+    }
+
     /// Runs the statement with the values bound so far.
     func execute() throws {
         try check(sqlite3_step(statement.sqliteStatement))  // an INSERT never returns a row
+    }
+
+    /// Runs a query with the values bound so far: true when it found a row, which `int64(at:)` and `bytes(at:)` read
+    /// (columns from 0) until the next `step` or `reset`.
+    func step() throws -> Bool {
+        let code = sqlite3_step(statement.sqliteStatement)
+        if code == SQLITE_ROW { return true }
+        try check(code)
+        return false
+    }
+
+    func int64(at index: Int32) -> Int64 {
+        sqlite3_column_int64(statement.sqliteStatement, index)
+    }
+
+    /// The column's bytes, valid until the next `step` or `reset`.
+    func bytes(at index: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let base = sqlite3_column_blob(statement.sqliteStatement, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        // The length is asked after the pointer, as SQLite's documentation says to.
+        let count = Int(sqlite3_column_bytes(statement.sqliteStatement, index))
+        return UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count)
+    }
+
+    /// Ends a query early, so that the statement holds no read cursor while others write.
+    func reset() {
+        sqlite3_reset(statement.sqliteStatement)
     }
 
     private func check(_ code: Int32) throws {

@@ -64,7 +64,8 @@ extension SQLiteTraceStore {
     /// Adds `rollup` to the stored rows, creating those that are missing.
     static func addToCostRollups(_ rollup: CostRollup, _ db: Database) throws {
         let select = try db.cachedStatement(sql: """
-            SELECT * FROM cost_rollups WHERE dimension = ? AND key_is_null = ? AND key = ? AND day = ?
+            SELECT requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors, latency
+            FROM cost_rollups WHERE dimension = ? AND key_is_null = ? AND key = ? AND day = ?
             """)
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO cost_rollups (
@@ -76,15 +77,41 @@ extension SQLiteTraceStore {
                 priced_requests = excluded.priced_requests, cost_micros = excluded.cost_micros,
                 cost_remainder_picos = excluded.cost_remainder_picos, errors = excluded.errors, latency = excluded.latency
             """)
+        // Bound and read through SQLite's C API: GRDB's rows look their columns up by name, and a batch touches
+        // about 70 rollup rows.
         for (key, totals) in rollup.groups {
-            let keyArguments: StatementArguments = [key.dimension.rawValue, key.key == nil, key.key ?? "", key.day]
             var merged = totals
-            if let stored = try Row.fetchOne(select, arguments: keyArguments) { merged.merge(try costTotals(from: stored)) }
-            try upsert.execute(arguments: keyArguments + [
-                merged.requests, merged.inputTokens, merged.outputTokens, merged.pricedRequests, merged.costMicros,
-                merged.costRemainderPicos, merged.errors, Data(merged.latency.encoded),
-            ])
+            var lookup = try SQLiteRowBinder(select, in: db)
+            try bindRollupKey(key, to: &lookup)
+            if try lookup.step() {
+                let stored = CostTotals(
+                    requests: lookup.int64(at: 0), inputTokens: lookup.int64(at: 1), outputTokens: lookup.int64(at: 2),
+                    pricedRequests: lookup.int64(at: 3), costMicros: lookup.int64(at: 4),
+                    costRemainderPicos: lookup.int64(at: 5), errors: lookup.int64(at: 6),
+                    latency: try LatencyHistogram(encoded: lookup.bytes(at: 7))
+                )
+                merged.merge(stored)
+            }
+            lookup.reset()
+            var row = try SQLiteRowBinder(upsert, in: db)
+            try bindRollupKey(key, to: &row)
+            try row.bind(merged.requests)
+            try row.bind(merged.inputTokens)
+            try row.bind(merged.outputTokens)
+            try row.bind(merged.pricedRequests)
+            try row.bind(merged.costMicros)
+            try row.bind(merged.costRemainderPicos)
+            try row.bind(merged.errors)
+            try row.bind(merged.latency.encoded)
+            try row.execute()
         }
+    }
+
+    private static func bindRollupKey(_ key: RollupKey, to row: inout SQLiteRowBinder) throws {
+        try row.bind(key.dimension.rawValue)
+        try row.bind(key.key == nil)
+        try row.bind(key.key ?? "")
+        try row.bind(key.day)
     }
 
     /// Recomputes the rollups of the given days (nil: all) from the traces, one day at a time so that
