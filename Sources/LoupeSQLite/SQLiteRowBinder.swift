@@ -8,20 +8,33 @@ import GRDBSQLite
 /// a write transaction that GRDB opened, on statements it prepared, and only for INSERTs (plain, OR REPLACE,
 /// OR IGNORE, upserts) into tables that no GRDB observer watches, so GRDB's bookkeeping has nothing to see, and for
 /// the single-row SELECT that reads a rollup row before its upsert.
+///
+/// Every parameter starts NULL, so a nil value costs no call into SQLite. With a `SQLiteTextBuffer`, text is bound
+/// where the buffer holds it rather than copied by SQLite.
 struct SQLiteRowBinder {
     private let statement: Statement
     private let connection: SQLiteConnection
+    private let text: SQLiteTextBuffer?
     private var column: Int32 = 0
 
-    init(_ statement: Statement, in db: Database) throws {
+    init(_ statement: Statement, in db: Database, text: SQLiteTextBuffer? = nil) throws {
         self.statement = statement
         self.connection = db.sqliteConnection!
+        self.text = text
         try check(sqlite3_reset(statement.sqliteStatement))
+        try check(sqlite3_clear_bindings(statement.sqliteStatement))
+        text?.startRow()
     }
 
     mutating func bind(_ value: String?) throws {
         column += 1
-        guard var value else { return try check(sqlite3_bind_null(statement.sqliteStatement, column)) }
+        guard var value else { return }
+        if let text {
+            let code = value.withUTF8 { bytes in
+                sqlite3_bind_text(statement.sqliteStatement, column, text.copy(bytes), Int32(bytes.count), nil)  // SQLITE_STATIC
+            }
+            return try check(code)
+        }
         // An empty buffer may have no address, and SQLite reads a nil pointer as NULL, not ''.
         guard !value.isEmpty else { return try check(sqlite3_bind_text(statement.sqliteStatement, column, "", 0, Self.transient)) }
         let code = value.withUTF8 { bytes in
@@ -34,8 +47,8 @@ struct SQLiteRowBinder {
 
     mutating func bind(_ value: Int64?) throws {
         column += 1
-        try check(value.map { sqlite3_bind_int64(statement.sqliteStatement, column, $0) }
-            ?? sqlite3_bind_null(statement.sqliteStatement, column))
+        guard let value else { return }
+        try check(sqlite3_bind_int64(statement.sqliteStatement, column, value))
     }
 
     mutating func bind(_ value: Int?) throws { try bind(value.map(Int64.init)) }
@@ -44,8 +57,8 @@ struct SQLiteRowBinder {
 
     mutating func bind(_ value: Double?) throws {
         column += 1
-        try check(value.map { sqlite3_bind_double(statement.sqliteStatement, column, $0) }
-            ?? sqlite3_bind_null(statement.sqliteStatement, column))
+        guard let value else { return }
+        try check(sqlite3_bind_double(statement.sqliteStatement, column, value))
     }
 
     mutating func bind(_ bytes: [UInt8]) throws {

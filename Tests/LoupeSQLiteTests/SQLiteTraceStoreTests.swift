@@ -19,6 +19,29 @@ import Testing
         #expect(mode == "wal")
     }
 
+    /// Trace text is bound from a buffer that starts over for each row and grows past its first 64 KB chunk: every
+    /// value, empty or larger than a chunk, reads back as written, and empty text stays '' rather than NULL.
+    @Test func textOfEverySizeReadsBackAsWritten() async throws {
+        let database = try DatabaseQueue()
+        let store = SQLiteTraceStore(database: database)
+        try await store.migrate()
+        let large = String(repeating: "é", count: 100_000)  // 200,000 bytes of UTF-8
+        let traces = [
+            Trace(endpoint: "/v1/chat/completions", model: "", user: "u", tags: ["a", ""], request: large, response: ""),
+            Trace(endpoint: "/v1/embeddings", error: "bad\u{0}byte", request: "small", response: large + "!"),
+            Trace(endpoint: "/v1/chat/completions", provider: "openai", model: "gpt-4o-mini", tags: ["b"]),
+        ]
+        try await store.insert(traces)
+        var stored: [Trace] = []
+        for trace in traces { stored.append(try #require(try await store.trace(id: trace.id))) }
+        #expect(stored[0].model == "" && stored[0].request == large && stored[0].response == "" && stored[0].tags == ["a", ""])
+        #expect(stored[1].model == nil && stored[1].user == nil && stored[1].error == "bad\u{FFFD}byte")
+        #expect(stored[1].request == "small" && stored[1].response == large + "!")
+        #expect(stored[2].provider == "openai" && stored[2].model == "gpt-4o-mini" && stored[2].request == nil)
+        let tags = try await database.read { db in try String.fetchAll(db, sql: "SELECT tag FROM trace_tags ORDER BY tag") }
+        #expect(tags == ["", "a", "b"])
+    }
+
     /// v17 re-keys runs' params, tags and latest metrics by an integer: runs stored before it keep all they had,
     /// stay searchable, and take new values.
     @Test func runsStoredBeforeTheRunKeysSurviveTheirMigration() async throws {
