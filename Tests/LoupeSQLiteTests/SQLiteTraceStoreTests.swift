@@ -42,6 +42,26 @@ import Testing
         #expect(tags == ["", "a", "b"])
     }
 
+    /// The batch's rollup is counted apart from its rows; when an id comes twice in one batch, the second is not
+    /// stored, and it is not tagged or counted in the rollups either.
+    @Test func anIdRepeatedWithinOneBatchIsStoredTaggedAndCountedOnce() async throws {
+        let database = try DatabaseQueue()
+        let store = SQLiteTraceStore(database: database)
+        try await store.migrate()
+        var traces = (0..<70).map { index in
+            Trace(endpoint: "/v1/chat/completions", model: "m\(index % 3)", latencyMs: Double(index), tags: ["t"])
+        }
+        traces[20].id = traces[5].id
+        traces[40].id = traces[3].id
+        try await store.insert(traces)
+        #expect(try await store.count() == 68)
+        let tagged = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trace_tags") }
+        #expect(tagged == 68)
+        let requests = try await store.costReport(CostReportQuery(groupBy: .model)).map(\.requests).reduce(0, +)
+        #expect(requests == 68)
+        #expect(try await store.trace(id: traces[5].id)?.latencyMs == 5)
+    }
+
     /// v17 re-keys runs' params, tags and latest metrics by an integer: runs stored before it keep all they had,
     /// stay searchable, and take new values.
     @Test func runsStoredBeforeTheRunKeysSurviveTheirMigration() async throws {
