@@ -204,77 +204,122 @@ public final class SQLiteTraceStore: TraceStore {
         // when it was counted between them); ids already stored are rare, and then only the new traces count.
         let counted = BackgroundWork { Self.costRollup(of: traces) }
         try await writer.write { db in
-            let insertTrace = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO traces (
-                    id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
-                    latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
-                    user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
-                    prompt_name, prompt_version, guardrails, cache_write_input_tokens, key_id, key_name,
-                    variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insertOne = try db.cachedStatement(sql: Self.insertOneTraceSQL)
+            let insertMany = try db.cachedStatement(sql: Self.insertManyTracesSQL)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
+            // SQLite gives each new row a rowid above the largest (short of 2^63, which no store reaches), so a row
+            // with a larger one than this was stored by this batch: that tells new traces from old ones below.
+            let lastRowID = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM traces") ?? 0
+            let rowID = try db.cachedStatement(sql: "SELECT rowid FROM traces WHERE id = ?")
             var repeated: Set<Int> = []
-            try SQLiteTextBuffer.withBuffer(unbinding: insertTrace, insertTag) { text in
-                for (index, trace) in traces.enumerated() {
-                    let millis = trace.createdAt.unixMillis
-                    var row = try SQLiteRowBinder(insertTrace, in: db, text: text)
-                    try row.bind(trace.id)
-                    try row.bind(millis)
-                    try row.bind(trace.endpoint)
-                    try row.bind(trace.provider)
-                    try row.bind(trace.model)
-                    try row.bind(trace.upstreamModel)
-                    try row.bind(trace.stream)
-                    try row.bind(trace.status.rawValue)
-                    try row.bind(trace.statusCode)
-                    try row.bind(trace.error?.withoutNUL)
-                    try row.bind(trace.latencyMs)
-                    try row.bind(trace.ttftMs)
-                    try row.bind(trace.usage.inputTokens)
-                    try row.bind(trace.usage.outputTokens)
-                    try row.bind(trace.usage.cachedInputTokens)
-                    try row.bind(trace.usage.reasoningTokens)
-                    try row.bind(trace.cost?.picos)
-                    try row.bind(trace.user?.withoutNUL)
-                    try row.bind(trace.sessionID?.withoutNUL)
-                    try row.bind(trace.tags.isEmpty ? "[]" : Self.jsonArray(trace.tags.map(\.withoutNUL)))
-                    try row.bind(trace.metadata.map { JSONValue.object($0).jsonText })
-                    try row.bind(trace.request?.withoutNUL)
-                    try row.bind(trace.response?.withoutNUL)
-                    try row.bind(trace.requestTruncated)
-                    try row.bind(trace.responseTruncated)
-                    try row.bind(trace.promptName?.withoutNUL)
-                    try row.bind(trace.promptVersion)
-                    try row.bind(GuardrailResult.storedJSON(trace.guardrails)?.withoutNUL)
-                    try row.bind(trace.usage.cacheWriteInputTokens)
-                    try row.bind(trace.keyID?.withoutNUL)
-                    try row.bind(trace.keyName?.withoutNUL)
-                    try row.bind(trace.variant?.withoutNUL)
-                    try row.bind(trace.parentTraceID?.withoutNUL)
-                    try row.bind(trace.cacheHit)
-                    try row.bind(trace.costSaved?.picos)
-                    try row.bind(TraceAttempt.storedJSON(trace.attempts)?.withoutNUL)
-                    try row.execute()
-                    // A repeated id is ignored above; its tags are already stored too.
-                    guard db.changesCount > 0 else {
-                        repeated.insert(index)
-                        continue
-                    }
+            try SQLiteTextBuffer.withBuffer(unbinding: insertOne, insertMany, insertTag) { text in
+                func insertTags(of trace: Trace) throws {
                     for tag in trace.tags {
                         var tagRow = try SQLiteRowBinder(insertTag, in: db, text: text)
                         try tagRow.bind(trace.id)
                         try tagRow.bind(tag.withoutNUL)
-                        try tagRow.bind(millis)
+                        try tagRow.bind(trace.createdAt.unixMillis)
                         try tagRow.execute()
                     }
                 }
+                func insertOneByOne(_ indices: Range<Int>) throws {
+                    for index in indices {
+                        var row = try SQLiteRowBinder(insertOne, in: db, text: text)
+                        try Self.bind(traces[index], to: &row)
+                        try row.execute()
+                        // A repeated id is ignored above; its tags are already stored too.
+                        guard db.changesCount > 0 else {
+                            repeated.insert(index)
+                            continue
+                        }
+                        try insertTags(of: traces[index])
+                    }
+                }
+                var next = 0
+                while traces.count - next >= Self.tracesPerInsert {
+                    let indices = next..<next + Self.tracesPerInsert
+                    next = indices.upperBound
+                    var rows = try SQLiteRowBinder(insertMany, in: db, text: text)
+                    for index in indices { try Self.bind(traces[index], to: &rows) }
+                    try rows.execute()
+                    if db.changesCount < indices.count {
+                        // Some of these ids were stored already (a replayed spool, a retried batch), or came twice in
+                        // the batch: a trace is new if its id is first in the batch and its row is newer than the batch.
+                        var seen = Set(traces[..<indices.lowerBound].indices.lazy.filter { !repeated.contains($0) }.map { traces[$0].id })
+                        for index in indices {
+                            let first = seen.insert(traces[index].id).inserted
+                            let row = try Int64.fetchOne(rowID, arguments: [traces[index].id]) ?? 0
+                            if !first || row <= lastRowID { repeated.insert(index) }
+                        }
+                    }
+                    for index in indices where !repeated.contains(index) { try insertTags(of: traces[index]) }
+                }
+                try insertOneByOne(next..<traces.count)
             }
             let rollup = repeated.isEmpty
                 ? counted.value()
                 : Self.costRollup(of: traces.indices.lazy.filter { !repeated.contains($0) }.map { traces[$0] })
             try Self.addToCostRollups(rollup, db)
         }
+    }
+
+    /// Traces per multi-row INSERT: a statement's fixed work (a cursor on the table and on each index, its reset) is
+    /// then shared by this many rows. 36 columns × 32 rows stay far below SQLite's limit on parameters.
+    static let tracesPerInsert = 32
+    static let insertManyTracesSQL = insertTracesSQL(rows: tracesPerInsert)
+    static let insertOneTraceSQL = insertTracesSQL(rows: 1)
+
+    static func insertTracesSQL(rows: Int) -> String {
+        let row = "(" + repeatElement("?", count: 36).joined(separator: ", ") + ")"
+        return """
+            INSERT OR IGNORE INTO traces (
+                id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error,
+                latency_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos,
+                user, session_id, tags, metadata, request, response, request_truncated, response_truncated,
+                prompt_name, prompt_version, guardrails, cache_write_input_tokens, key_id, key_name,
+                variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
+            ) VALUES \(repeatElement(row, count: rows).joined(separator: ", "))
+            """
+    }
+
+    /// Binds the 36 columns of `trace`, in `insertTracesSQL`'s order, after whatever `row` holds already.
+    static func bind(_ trace: Trace, to row: inout SQLiteRowBinder) throws {
+        try row.bind(trace.id)
+        try row.bind(trace.createdAt.unixMillis)
+        try row.bind(trace.endpoint)
+        try row.bind(trace.provider)
+        try row.bind(trace.model)
+        try row.bind(trace.upstreamModel)
+        try row.bind(trace.stream)
+        try row.bind(trace.status.rawValue)
+        try row.bind(trace.statusCode)
+        try row.bind(trace.error?.withoutNUL)
+        try row.bind(trace.latencyMs)
+        try row.bind(trace.ttftMs)
+        try row.bind(trace.usage.inputTokens)
+        try row.bind(trace.usage.outputTokens)
+        try row.bind(trace.usage.cachedInputTokens)
+        try row.bind(trace.usage.reasoningTokens)
+        try row.bind(trace.cost?.picos)
+        try row.bind(trace.user?.withoutNUL)
+        try row.bind(trace.sessionID?.withoutNUL)
+        try row.bind(trace.tags.isEmpty ? "[]" : jsonArray(trace.tags.map(\.withoutNUL)))
+        try row.bind(trace.metadata.map { JSONValue.object($0).jsonText })
+        try row.bind(trace.request?.withoutNUL)
+        try row.bind(trace.response?.withoutNUL)
+        try row.bind(trace.requestTruncated)
+        try row.bind(trace.responseTruncated)
+        try row.bind(trace.promptName?.withoutNUL)
+        try row.bind(trace.promptVersion)
+        try row.bind(GuardrailResult.storedJSON(trace.guardrails)?.withoutNUL)
+        try row.bind(trace.usage.cacheWriteInputTokens)
+        try row.bind(trace.keyID?.withoutNUL)
+        try row.bind(trace.keyName?.withoutNUL)
+        try row.bind(trace.variant?.withoutNUL)
+        try row.bind(trace.parentTraceID?.withoutNUL)
+        try row.bind(trace.cacheHit)
+        try row.bind(trace.costSaved?.picos)
+        try row.bind(TraceAttempt.storedJSON(trace.attempts)?.withoutNUL)
     }
 
     /// The rollup totals of `traces`, as an insert adds them.
