@@ -167,6 +167,10 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if flush { context.flush() }
     }
 
+    func flush() {
+        context?.flush()
+    }
+
     /// Closes the client's connection, as a provider does when its stream breaks.
     func close() {
         context?.close(promise: nil)

@@ -118,7 +118,18 @@ final class RelayedCall: UpstreamResponseSink {
         call.trace.stream = true
         recording = StreamRecording(call: call, recorder: relay.recorder)
         let fields = UpstreamHeaders.forResponse(head.headers, traceID: call.trace.id)
-        client.write(.head(HTTPResponse(status: .init(code: call.trace.statusCode), headerFields: fields)), flush: true)
+        client.write(.head(HTTPResponse(status: .init(code: call.trace.statusCode), headerFields: fields)), flush: false)
+        unflushed = true
+    }
+
+    /// True when a stream's parts were written to the client and not yet flushed.
+    private var unflushed = false
+
+    func upstreamReadComplete() {
+        // One flush, so one system call, for everything a read from the provider brought.
+        guard unflushed else { return }
+        unflushed = false
+        client.flush()
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
@@ -132,8 +143,9 @@ final class RelayedCall: UpstreamResponseSink {
         case .streaming:
             let events = parser.feed(buffer)
             guard request.hideUsageChunk else {
-                // Relayed byte for byte the moment it arrives.
-                client.write(.body(buffer), flush: true)
+                // Relayed byte for byte as it arrives (flushed at the end of the read).
+                client.write(.body(buffer), flush: false)
+                unflushed = true
                 for event in events where assembler.consume(event).firstToken { recording?.markFirstToken() }
                 return
             }
@@ -144,7 +156,10 @@ final class RelayedCall: UpstreamResponseSink {
                 if disposition.firstToken { recording?.markFirstToken() }
                 if let outgoing = event.relayed(disposition) { relayed.writeImmutableBuffer(outgoing.raw) }
             }
-            if relayed.readableBytes > 0 { client.write(.body(relayed), flush: true) }
+            if relayed.readableBytes > 0 {
+                client.write(.body(relayed), flush: false)
+                unflushed = true
+            }
         case .readingFailure:
             if answer.readableBytes < 64 * 1024 { answer.writeImmutableBuffer(buffer) }
         case .connecting, .waitingForHead, .waitingToRetry, .done:

@@ -6,6 +6,8 @@ protocol UpstreamResponseSink: AnyObject {
     func upstreamHead(_ head: HTTPResponseHead)
     func upstreamBody(_ buffer: ByteBuffer)
     func upstreamEnd()
+    /// A read from the socket has been handed on: what it brought can be flushed to the client in one write.
+    func upstreamReadComplete()
     /// The connection closed or failed before the answer's end.
     func upstreamFailed(_ error: any Error)
 }
@@ -71,6 +73,10 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             setReading(true)
             sink?.upstreamEnd()
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        sink?.upstreamReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
