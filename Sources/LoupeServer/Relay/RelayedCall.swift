@@ -52,6 +52,8 @@ final class RelayedCall: UpstreamResponseSink {
     private var parser = SSEParser()
     private var assembler: any StreamAssembler
     private var recording: StreamRecording?
+    /// True when a stream's parts were written to the client and not yet flushed.
+    private var unflushed = false
 
     init(_ request: RelayRequest, relay: Relay, pool: UpstreamPool, client: RelayHandler) {
         self.call = request.call
@@ -121,9 +123,6 @@ final class RelayedCall: UpstreamResponseSink {
         client.write(.head(HTTPResponse(status: .init(code: call.trace.statusCode), headerFields: fields)), flush: false)
         unflushed = true
     }
-
-    /// True when a stream's parts were written to the client and not yet flushed.
-    private var unflushed = false
 
     func upstreamReadComplete() {
         // One flush, so one system call, for everything a read from the provider brought.
