@@ -83,12 +83,12 @@ struct ProxyCall: Sendable {
 
     /// Settles a call that Loupe answers with `error` itself; `keepResponse` keeps an answer already stored.
     mutating func settle(failure error: APIError, keepResponse: Bool = false) {
+        upstreamFinished()  // metrics: before the whole time is taken, so it is never the larger
         trace.status = .error
         trace.statusCode = Int(error.status.code)
         trace.error = error.message
         trace.latencyMs = elapsedMs
         if !keepResponse || trace.response == nil { trace.response = error.body }
-        upstreamFinished()  // metrics
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -63,9 +63,11 @@ final class StreamRecording: Sendable {
     /// itself; nil when it was taken already.
     func take(_ ending: StreamEnding, assembler: any StreamAssembler) -> (Trace, [String?], upstreamMs: Double?)? {
         state.withLock { state -> (Trace, [String?], upstreamMs: Double?)? in
-            guard let call = state.call else { return nil }
+            guard var finished = state.call else { return nil }
             state.call = nil
-            var trace = call.trace
+            // The providers' time is taken first, so it never exceeds the call's whole time (metrics subtract them).
+            finished.upstreamFinished()
+            var trace = finished.trace
             let summary = assembler.summary
             trace.upstreamModel = summary.upstreamModel
             trace.usage = summary.usage
@@ -90,9 +92,7 @@ final class StreamRecording: Sendable {
                 trace.status = .cancelled
                 trace.error = "the client disconnected during the stream; the upstream call was cancelled"
             }
-            var finished = call
             finished.trace = trace
-            finished.upstreamFinished()  // metrics: the upstream's whole stream
             return (trace, finished.pricingNames, finished.upstreamMs)
         }
     }
