@@ -303,7 +303,7 @@ public final class SQLiteTraceStore: TraceStore {
         try row.bind(trace.cost?.picos)
         try row.bind(trace.user?.withoutNUL)
         try row.bind(trace.sessionID?.withoutNUL)
-        try row.bind(trace.tags.isEmpty ? "[]" : jsonArray(trace.tags.map(\.withoutNUL)))
+        try row.bind(jsonArray(trace.tags.map(\.withoutNUL)))
         try row.bind(trace.metadata.map { JSONValue.object($0).jsonText })
         try row.bind(trace.request?.withoutNUL)
         try row.bind(trace.response?.withoutNUL)
@@ -393,7 +393,7 @@ public final class SQLiteTraceStore: TraceStore {
 
 
     static func jsonArray(_ strings: [String]) -> String {
-        JSONValue.array(strings.map(JSONValue.string)).jsonText
+        strings.isEmpty ? "[]" : JSONValue.array(strings.map(JSONValue.string)).jsonText  // most calls carry no tags
     }
 
     static func strings(fromJSON text: String) -> [String] {

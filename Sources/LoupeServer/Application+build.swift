@@ -52,8 +52,9 @@ public func buildApplication(
     let guardrails = try GuardrailPolicySet(configuration.guardrails)
     let artifacts = ArtifactRoot(path: configuration.store.resolvedArtifactsPath)
     try FileManager.default.createDirectory(atPath: artifacts.path, withIntermediateDirectories: true)
-    // The relay's provider connections.
-    let pools = try UpstreamPools(origins: Relay.origins(of: configuration), configFile: configuration.sourceFile)
+    // The relay's provider connections; their TLS contexts (which read the system's trust roots) only when it runs.
+    let relayOn = configuration.server.relay
+    let pools = try UpstreamPools(origins: relayOn ? Relay.origins(of: configuration) : [:], configFile: configuration.sourceFile)
 
     let queue = TraceQueue(capacity: queueCapacity)
     let spool = try TraceSpool(path: configuration.store.spoolPath ?? defaultSpoolPath(port: configuration.server.port))
@@ -113,7 +114,6 @@ public func buildApplication(
 
     // The relay answers the common `/v1` calls in Hummingbird's channel pipeline, in front of the routes.
     let relay = Relay(proxy: proxy, pools: pools, metrics: metrics)
-    let relayOn = configuration.server.relay
     var app = Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: relayOn ? [RelayHandler(relay: relay)] : [])),

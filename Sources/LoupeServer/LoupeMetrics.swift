@@ -38,18 +38,21 @@ final class LoupeMetrics: Sendable {
     }
 
     private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
-        let key = SeriesKey(family: descriptor.metricName, values: labels.map(\.1))
-        if let found = counters.withLock({ $0[key] }) { return found }
-        let made = registry.makeCounter(descriptor: descriptor, labels: labels)
-        counters.withLock { $0[key] = made }
-        return made
+        Self.series(descriptor, labels, in: counters) { registry.makeCounter(descriptor: descriptor, labels: labels) }
     }
 
     private func histogram(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], buckets: [Double]) -> ValueHistogram {
+        Self.series(descriptor, labels, in: histograms) { registry.makeValueHistogram(descriptor: descriptor, labels: labels, buckets: buckets) }
+    }
+
+    /// The cached series of `descriptor` with these labels, made by `make` the first time.
+    private static func series<Metric: Sendable>(
+        _ descriptor: MetricNameDescriptor, _ labels: [(String, String)], in cache: borrowing Mutex<[SeriesKey: Metric]>, make: () -> Metric
+    ) -> Metric {
         let key = SeriesKey(family: descriptor.metricName, values: labels.map(\.1))
-        if let found = histograms.withLock({ $0[key] }) { return found }
-        let made = registry.makeValueHistogram(descriptor: descriptor, labels: labels, buckets: buckets)
-        histograms.withLock { $0[key] = made }
+        if let found = cache.withLock({ $0[key] }) { return found }
+        let made = make()
+        cache.withLock { $0[key] = made }
         return made
     }
 

@@ -71,21 +71,21 @@ extension ProxyController {
         for route: ModelRouter.Route, _ request: Request, body: [UInt8], parsed: ProxyRequestBody?, endpoint: ProxyEndpoint, call: ProxyCall
     ) throws(APIError) -> (HTTPClientRequest, hideUsageChunk: Bool) {
         let hideUsageChunk = Self.hidesUsageChunk(parsed, endpoint: endpoint)
+        var upstreamRequest: HTTPClientRequest
         if route.provider.kind == .anthropic {
-            var upstreamRequest = try anthropicRequest(
+            upstreamRequest = try anthropicRequest(
                 for: route, request, body: body, parsed: parsed, endpoint: endpoint, upstreamModel: call.sentModel(on: route) ?? ""
             )
-            if let caFile = route.provider.caFile { upstreamRequest.tlsConfiguration = ProviderTLS.configuration(caFile: caFile) }
-            return (upstreamRequest, hideUsageChunk)
+        } else {
+            let upstreamBody = Self.openAIBody(body, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk)
+            upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
+            upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
+            upstreamRequest.headers = UpstreamHeaders.forRequest(request.headers, apiKey: route.provider.apiKey)
+            if !upstreamBody.isEmpty || request.method != .get {
+                upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
+            }
         }
-        let upstreamBody = Self.openAIBody(body, parsed: parsed, model: call.sentModel(on: route), requestingUsage: hideUsageChunk)
-        var upstreamRequest = HTTPClientRequest(url: Self.upstreamURL(route.provider.baseURL, request.uri))
-        upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
-        upstreamRequest.headers = UpstreamHeaders.forRequest(request.headers, apiKey: route.provider.apiKey)
-        if !upstreamBody.isEmpty || request.method != .get {
-            upstreamRequest.body = .bytes(ByteBuffer(bytes: upstreamBody))
-        }
-        if let caFile = route.provider.caFile { upstreamRequest.tlsConfiguration = ProviderTLS.configuration(caFile: caFile) }
+        upstreamRequest.tlsConfiguration = ProviderTLS.configuration(for: route.provider)
         return (upstreamRequest, hideUsageChunk)
     }
 

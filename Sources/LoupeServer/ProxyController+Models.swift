@@ -32,7 +32,7 @@ extension ProxyController {
             call.trace.provider = route.providerName
             var upstreamRequest = HTTPClientRequest(url: route.provider.baseURL + "/models")
             upstreamRequest.headers = UpstreamHeaders.forRequest([:], apiKey: route.provider.apiKey)
-            if let caFile = route.provider.caFile { upstreamRequest.tlsConfiguration = ProviderTLS.configuration(caFile: caFile) }
+            upstreamRequest.tlsConfiguration = ProviderTLS.configuration(for: route.provider)
             do {
                 let response = try await client.execute(upstreamRequest, timeout: .milliseconds(Int64(min(route.provider.timeoutMs, 30_000))))
                 guard (200..<300).contains(response.status.code) else {

@@ -84,7 +84,7 @@ struct Relay: Sendable {
         call.trace.keyName = key?.name
         call.trace.user = call.trace.user ?? parsed.user
         guard let plan = router.plan(model: model, user: call.trace.user, keyID: key?.id), plan.shadow == nil, plan.cacheTTLSeconds == nil,
-            plan.routes.allSatisfy({ $0.provider.kind == .openai && origins[$0.providerName] != nil })
+            plan.routes.allSatisfy({ origins[$0.providerName] != nil })  // OpenAI-style providers only
         else { return nil }
         if let policy = guardrails.policy(model: plan.model, prompt: nil), !policy.input.isEmpty || !policy.output.isEmpty { return nil }
 

@@ -46,9 +46,8 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if isBusy, !isReading {
-            waiting.append(part)
-        } else if !waiting.isEmpty {
+        // A part waits behind a call in flight, and behind parts already waiting.
+        if (isBusy && !isReading) || !waiting.isEmpty {
             waiting.append(part)
         } else {
             take(part, context: context)

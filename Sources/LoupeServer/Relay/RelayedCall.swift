@@ -191,12 +191,17 @@ final class RelayedCall: UpstreamResponseSink {
             client.write(.end(nil), flush: true)
             finishStream(assembler.isComplete ? .complete : .upstreamEndedEarly)
         case .readingFailure(let status, let next):
-            let message = ResponseSummary(body: answer.readableBytesView).errorMessage ?? "provider answered HTTP \(status)"
-            answer.clear()
-            tryAgain(next, status: status, message: message)
+            endFailedTry(status: status, next: next)
         case .connecting, .waitingForHead, .waitingToRetry, .done:
             break
         }
+    }
+
+    /// Keeps a failed answer's message (from what of it was read) as the try's error, then goes on with `next`.
+    private func endFailedTry(status: Int, next: Next) {
+        let message = ResponseSummary(body: answer.readableBytesView).errorMessage ?? "provider answered HTTP \(status)"
+        answer.clear()
+        tryAgain(next, status: status, message: message)
     }
 
     /// What to do after a failed try, or nil when there is nothing left to try and the failure is the answer.
@@ -238,8 +243,7 @@ final class RelayedCall: UpstreamResponseSink {
             timeout?.cancel()
             failTry(Proxy.apiError(forUpstream: error, route: route))
         case .readingFailure(let status, let next):
-            answer.clear()
-            tryAgain(next, status: status, message: "provider answered HTTP \(status)")
+            endFailedTry(status: status, next: next)
         case .buffering:
             fail(.upstreamBadResponse(provider: route.providerName, detail: "the response broke off: \(error)"))
         case .streaming:
