@@ -1,11 +1,9 @@
-import HummingbirdCore
-
 extension FakeCall {
     /// The arguments of the fake's tool call.
     static let toolArguments = #"{"city":"Paris"}"#
 
     /// `POST /v1/chat/completions`: a `chat.completion`, or `chat.completion.chunk` events when streaming.
-    func chatCompletion() -> Response {
+    func chatCompletion() -> FakeAnswer {
         let id = Self.identifier("chatcmpl-", length: 29)
         let promptTokens = max(1, Self.tokens(in: request["messages"]))
         let callID = toolCall == nil ? "" : Self.identifier("call_", length: 24)

@@ -1,8 +1,6 @@
-import HummingbirdCore
-
 extension FakeCall {
     /// `POST /v1/completions`: a legacy `text_completion`, streamed like chat when asked.
-    func completion() -> Response {
+    func completion() -> FakeAnswer {
         let id = Self.identifier("cmpl-", length: 29)
         let promptTokens = max(1, Self.tokens(in: request["prompt"]))
 

@@ -1,10 +1,9 @@
 import Foundation
-import HummingbirdCore
 
 extension FakeCall {
     /// `POST /v1/embeddings`: deterministic vectors of `dimensions` (default 8) numbers derived from
     /// each input, as JSON floats or, with `encoding_format: "base64"`, little-endian float32 in base64.
-    func embeddings() -> Response {
+    func embeddings() -> FakeAnswer {
         guard let inputs = embeddingInputs else {
             return FakeReply.error(
                 400,

@@ -1,11 +1,9 @@
-import HummingbirdCore
-
 extension FakeCall {
     /// `POST /v1/messages`: an Anthropic `message`, or Anthropic's typed events when streaming.
     ///
     /// `input_tokens` are the words in `messages` and `system` less the cache reads and writes that
     /// `x-fake-cache-read-tokens` and `x-fake-cache-write-tokens` report, as Anthropic counts them apart.
-    func anthropicMessage() -> Response {
+    func anthropicMessage() -> FakeAnswer {
         let id = Self.identifier("msg_01", length: 22)
         let words = Self.tokens(in: request["messages"]) + Self.tokens(in: request["system"])
         let cacheRead = max(0, cacheReadTokens)

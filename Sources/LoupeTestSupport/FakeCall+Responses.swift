@@ -1,8 +1,6 @@
-import HummingbirdCore
-
 extension FakeCall {
     /// `POST /v1/responses`: a `response` object, or the Responses API's typed events when streaming.
-    func response() -> Response {
+    func response() -> FakeAnswer {
         let hex: StaticString = "0123456789abcdef"
         let id = Self.identifier("resp_", length: 48, alphabet: hex)
         let messageID = Self.identifier("msg_", length: 48, alphabet: hex)

@@ -103,7 +103,7 @@ struct FakeCall: Sendable {
     }
 
     /// Sends `events` with this call's chunk delay and cut.
-    func eventStream(_ events: [String]) -> Response {
+    func eventStream(_ events: [String]) -> FakeAnswer {
         let recorder = recorder
         return FakeReply.eventStream(events, delayMilliseconds: chunkDelayMilliseconds, cutAfter: cutAfter) { completed in
             recorder?.streamEnded(completed: completed)

@@ -41,42 +41,41 @@ enum FakeJSON: Sendable {
     }
 
     /// Compact JSON text.
-    var text: String {
-        var output = ""
-        output.reserveCapacity(512)
-        write(to: &output)
-        return output
+    var text: String { writer.text }
+
+    /// Compact JSON as bytes.
+    var bytes: [UInt8] { writer.bytes }
+
+    private var writer: JSONWriter {
+        var writer = JSONWriter(capacity: 512)
+        write(to: &writer)
+        return writer
     }
 
     /// Appends compact JSON text to `output`.
     func write(to output: inout String) {
+        output += text
+    }
+
+    /// Writes the value as compact JSON: straight to bytes, which keeps the fake cheap as a load test's upstream.
+    func write(to writer: inout JSONWriter) {
         switch self {
-        case .null:
-            output += "null"
-        case .bool(let value):
-            output += value ? "true" : "false"
-        case .int(let value):
-            output += String(value)
-        case .double(let value):
-            output += value.isFinite ? value.description : "null"
-        case .string(let value):
-            JSONValue.writeString(value, to: &output)
+        case .null: writer.null()
+        case .bool(let value): writer.bool(value)
+        case .int(let value): writer.number(Int64(value))
+        case .double(let value): writer.number(value)
+        case .string(let value): writer.string(value)
         case .array(let items):
-            output += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
-                item.write(to: &output)
-            }
-            output += "]"
+            writer.beginArray()
+            for item in items { item.write(to: &writer) }
+            writer.endArray()
         case .object(let members):
-            output += "{"
-            for (index, member) in members.enumerated() {
-                if index > 0 { output += "," }
-                JSONValue.writeString(member.key, to: &output)
-                output += ":"
-                member.value.write(to: &output)
+            writer.beginObject()
+            for member in members {
+                writer.key(member.key)
+                member.value.write(to: &writer)
             }
-            output += "}"
+            writer.endObject()
         }
     }
 }

@@ -93,8 +93,10 @@ public struct FakeOpenAIUpstream: Sendable {
         recorder: RequestRecorder,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        Application(
-            responder: FakeResponder(configuration: configuration, recorder: recorder),
+        let responder = FakeResponder(configuration: configuration, recorder: recorder)
+        return Application(
+            responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [FakeFastLane(responder: responder)])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fake-openai"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: quietLogger

@@ -1,9 +1,8 @@
 import HTTPTypes
-import HummingbirdCore
 
 extension FakeReply {
     /// An error in Anthropic's shape: `{"type":"error","error":{"type","message"},"request_id"}`.
-    static func anthropicError(_ status: Int, _ message: String, type: String) -> Response {
+    static func anthropicError(_ status: Int, _ message: String, type: String) -> FakeAnswer {
         let body: FakeJSON = [
             "type": "error",
             "error": ["type": .string(type), "message": .string(message)],
@@ -13,7 +12,7 @@ extension FakeReply {
     }
 
     /// The error Anthropic would send with `status`, for `x-fake-status` on `/v1/messages`.
-    static func anthropicError(status: Int) -> Response {
+    static func anthropicError(status: Int) -> FakeAnswer {
         switch status {
         case 401: anthropicError(status, "invalid x-api-key", type: "authentication_error")
         case 403: anthropicError(status, "The fake upstream was told to forbid this request.", type: "permission_error")

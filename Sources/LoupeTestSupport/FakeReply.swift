@@ -2,20 +2,20 @@ import HTTPTypes
 import HummingbirdCore
 import NIOCore
 
-/// Builders for the fake's responses: JSON bodies, OpenAI-shaped errors and event streams.
+/// Builders for the fake's answers: JSON bodies, OpenAI-shaped errors and event streams.
 enum FakeReply {
-    /// A JSON response.
-    static func json(_ value: FakeJSON, status: HTTPResponse.Status = .ok) -> Response {
-        json(ByteBuffer(string: value.text), status: status)
+    /// A JSON answer.
+    static func json(_ value: FakeJSON, status: HTTPResponse.Status = .ok) -> FakeAnswer {
+        json(ByteBuffer(bytes: value.bytes), status: status)
     }
 
-    /// A JSON response from bytes prepared earlier.
-    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+    /// A JSON answer from bytes prepared earlier.
+    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> FakeAnswer {
+        FakeAnswer(status: status, headers: [.contentType: "application/json"], body: .bytes(body))
     }
 
     /// An error in OpenAI's shape: `{"error":{"message","type","param","code"}}`.
-    static func error(_ status: Int, _ message: String, type: String, code: String? = nil, param: String? = nil) -> Response {
+    static func error(_ status: Int, _ message: String, type: String, code: String? = nil, param: String? = nil) -> FakeAnswer {
         let error: FakeJSON = [
             "message": .string(message),
             "type": .string(type),
@@ -26,7 +26,7 @@ enum FakeReply {
     }
 
     /// The error OpenAI would send with `status`, for `x-fake-status`.
-    static func error(status: Int) -> Response {
+    static func error(status: Int) -> FakeAnswer {
         switch status {
         case 400: error(status, "The fake upstream was told to reject this request.", type: "invalid_request_error")
         case 401: error(status, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
@@ -38,31 +38,15 @@ enum FakeReply {
         }
     }
 
-    /// Server-sent events, each sent as its own write.
-    ///
-    /// Waits `delayMilliseconds` between events. With `cutAfter`, sends that many events and then
-    /// fails the body, so the connection closes before the chunked body ends.
+    /// Server-sent events, each sent as its own write, `delayMilliseconds` apart; with `cutAfter`, that many and
+    /// then a broken body.
     static func eventStream(
         _ events: [String], delayMilliseconds: Int, cutAfter: Int?, onEnd: @escaping @Sendable (_ completed: Bool) -> Void = { _ in }
-    ) -> Response {
-        let body = ResponseBody { writer in
-            do {
-                for (index, event) in events.enumerated() {
-                    if let cutAfter, index >= cutAfter {
-                        throw FakeUpstreamError(description: "The fake upstream cut the stream after \(cutAfter) events, as x-fake-cut-after asked.")
-                    }
-                    if delayMilliseconds > 0, index > 0 {
-                        try await Task.sleep(for: .milliseconds(delayMilliseconds))
-                    }
-                    try await writer.write(ByteBuffer(string: event))
-                }
-                try await writer.finish(nil)
-            } catch {
-                onEnd(false)
-                throw error
-            }
-            onEnd(true)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"], body: body)
+    ) -> FakeAnswer {
+        FakeAnswer(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: .events(events, delayMilliseconds: delayMilliseconds, cutAfter: cutAfter, onEnd: onEnd)
+        )
     }
 }

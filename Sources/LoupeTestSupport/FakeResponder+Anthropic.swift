@@ -4,7 +4,7 @@ import NIOCore
 
 extension FakeResponder {
     /// `POST /v1/messages`, Anthropic's Messages API: checks what Anthropic checks and answers every error in Anthropic's shape.
-    func anthropicMessages(_ body: ByteBuffer, _ headers: HTTPFields) async -> Response {
+    func anthropicMessages(_ body: ByteBuffer, _ headers: HTTPFields) async -> FakeAnswer {
         guard let key = headers[.anthropicAPIKey] else {
             return FakeReply.anthropicError(401, "x-api-key header is required", type: "authentication_error")
         }

@@ -27,6 +27,10 @@ struct FakeResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        await answer(request).response
+    }
+
+    private func answer(_ request: Request) async -> FakeAnswer {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maximumBodySize)
@@ -34,22 +38,22 @@ struct FakeResponder: HTTPResponder {
             return FakeReply.error(413, "The request body is larger than the fake upstream's limit of \(Self.maximumBodySize) bytes.", type: "invalid_request_error")
         }
         let headers = request.headers
-        if recordRequests { record(request, body: body) }
+        if recordRequests { record(method: request.method, path: request.uri.description, headers: headers, body: body) }
         // A base URL such as `/status/503/v1` or `/delay/2000/v1` makes one provider of the fake fail or lag.
         var path = request.uri.path
         while let control = FakePathControl(taking: &path) {
             switch control {
             case .status(let status):
-                var response = FakeReply.error(status: status)
-                if let retryAfter = headers[.fakeRetryAfter] { response.headers[.retryAfter] = retryAfter }
-                return response
+                var answer = FakeReply.error(status: status)
+                if let retryAfter = headers[.fakeRetryAfter] { answer.headers[.retryAfter] = retryAfter }
+                return answer
             case .delay(let milliseconds):
                 try? await Task.sleep(for: .milliseconds(milliseconds))
             }
         }
         // Anthropic's route checks its own key header and answers in Anthropic's error shape.
         if request.method == .post, path == "/v1/messages" { return await anthropicMessages(body, headers) }
-        if let expectedAuthorization, headers[.authorization] != expectedAuthorization {
+        guard isAuthorized(headers) else {
             return FakeReply.error(401, "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key")
         }
         await pause(for: headers)
@@ -57,11 +61,21 @@ struct FakeResponder: HTTPResponder {
             guard let status = Int(value), (400..<600).contains(status) else {
                 return FakeReply.error(400, "x-fake-status must be an error status from 400 to 599, not \(value).", type: "invalid_request_error", param: "x-fake-status")
             }
-            var response = FakeReply.error(status: status)
-            if let retryAfter = headers[.fakeRetryAfter] { response.headers[.retryAfter] = retryAfter }
-            return response
+            var answer = FakeReply.error(status: status)
+            if let retryAfter = headers[.fakeRetryAfter] { answer.headers[.retryAfter] = retryAfter }
+            return answer
         }
-        switch (request.method, path) {
+        return route(request.method, path, body: body, headers: headers)
+    }
+
+    /// Whether the request carries the key, when one is required.
+    func isAuthorized(_ headers: HTTPFields) -> Bool {
+        expectedAuthorization.map { headers[.authorization] == $0 } ?? true
+    }
+
+    /// The answer of an OpenAI route, once the controls have been applied.
+    func route(_ method: HTTPRequest.Method, _ path: String, body: ByteBuffer, headers: HTTPFields) -> FakeAnswer {
+        switch (method, path) {
         case (.post, "/v1/chat/completions"): return generate(body, headers) { $0.chatCompletion() }
         case (.post, "/v1/completions"): return generate(body, headers) { $0.completion() }
         case (.post, "/v1/embeddings"): return generate(body, headers) { $0.embeddings() }
@@ -69,7 +83,7 @@ struct FakeResponder: HTTPResponder {
         case (.get, "/v1/models"): return FakeReply.json(Self.models)
         case (.get, "/v1/files"): return FakeReply.json(Self.files)
         default:
-            return FakeReply.error(404, "Invalid URL (\(request.method.rawValue) \(path))", type: "invalid_request_error")
+            return FakeReply.error(404, "Invalid URL (\(method.rawValue) \(path))", type: "invalid_request_error")
         }
     }
 
@@ -81,7 +95,7 @@ struct FakeResponder: HTTPResponder {
     }
 
     /// Parses the body, checks the model, and lets `reply` answer.
-    private func generate(_ body: ByteBuffer, _ headers: HTTPFields, reply: (FakeCall) -> Response) -> Response {
+    private func generate(_ body: ByteBuffer, _ headers: HTTPFields, reply: (FakeCall) -> FakeAnswer) -> FakeAnswer {
         guard let json = FakeJSON.parse(body), case .object = json else {
             return FakeReply.error(
                 400,
@@ -95,17 +109,18 @@ struct FakeResponder: HTTPResponder {
         return reply(FakeCall(request: json, model: model, headers: headers, scriptedReplies: scriptedReplies, recorder: recorder))
     }
 
-    private func record(_ request: Request, body: ByteBuffer) {
-        var headers: [String: String] = [:]
-        for field in request.headers {
+    /// Keeps the request for inspection; header values of a repeated name are joined with `, `.
+    func record(method: HTTPRequest.Method, path: String, headers: HTTPFields, body: ByteBuffer) {
+        var joined: [String: String] = [:]
+        for field in headers {
             let name = field.name.canonicalName
-            if let earlier = headers[name] {
-                headers[name] = earlier + ", " + field.value
+            if let earlier = joined[name] {
+                joined[name] = earlier + ", " + field.value
             } else {
-                headers[name] = field.value
+                joined[name] = field.value
             }
         }
-        recorder.append(RecordedRequest(method: request.method.rawValue, path: request.uri.description, headers: headers, body: String(buffer: body)))
+        recorder.append(RecordedRequest(method: method.rawValue, path: path, headers: joined, body: String(buffer: body)))
     }
 
     /// `GET /v1/models`, prepared once.
