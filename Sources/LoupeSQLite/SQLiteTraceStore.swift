@@ -195,6 +195,8 @@ public final class SQLiteTraceStore: TraceStore {
                 CREATE INDEX traces_user ON traces(user, created_at) WHERE user IS NOT NULL;
                 """)
         }
+        // PostgreSQL's compression of the rollup histograms; SQLite stores them as they are.
+        migrator.registerMigration("v20-rollup-lz4") { _ in }
         return migrator
     }
 

@@ -36,6 +36,22 @@ import Testing
         (midnight.addingTimeInterval(9 * hour), midnight.addingTimeInterval(2 * hour)),
     ]
 
+    /// Every trace batch rewrites its rollup rows; pglz recompressing their histograms was an eighth of the server's work.
+    @Test(.enabled(if: StoreBackend.tested.contains(.postgres), "needs PostgreSQL: `source .ci/postgres`"))
+    func postgresCompressesRollupHistogramsWithLZ4() async throws {
+        try await StoreBackend.postgres.withFixture(migrated: true) { fixture in
+            let lz4Available = try await fixture.count(
+                "SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+            )
+            try #require(lz4Available == 1, "this PostgreSQL server was built without lz4")
+            let columns = try await fixture.count("""
+                SELECT count(*) FROM pg_attribute WHERE attrelid = 'cost_rollups'::regclass
+                AND attname IN ('latency_buckets', 'latency_counts') AND attcompression = 'l'
+                """)
+            #expect(columns == 2)
+        }
+    }
+
     @Test(arguments: StoreBackend.tested)
     func reportsMatchTheTracesForEveryWindowAndDimension(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
