@@ -44,20 +44,31 @@ extension PostgresTraceStore {
     ]
 
     /// The SET list that adds a conflicting row (EXCLUDED) to the stored one (`r`).
+    ///
+    /// Histograms are sorted bucket lists with a count each. Once a row has seen a while of traffic, a batch's
+    /// buckets are usually among its own, and then the buckets stay and each count adds the batch's for the same
+    /// bucket: half the work of the general merge (a union, then a grouped sum), which otherwise runs.
     static let addToRollupRow = """
         requests = r.requests + EXCLUDED.requests, input_tokens = r.input_tokens + EXCLUDED.input_tokens,
         output_tokens = r.output_tokens + EXCLUDED.output_tokens, priced_requests = r.priced_requests + EXCLUDED.priced_requests,
         cost_micros = r.cost_micros + EXCLUDED.cost_micros, cost_remainder_picos = r.cost_remainder_picos + EXCLUDED.cost_remainder_picos,
         errors = r.errors + EXCLUDED.errors,
-        latency_buckets = (SELECT COALESCE(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(r.latency_buckets || EXCLUDED.latency_buckets) AS x),
-        latency_counts = (
+        latency_buckets = CASE WHEN r.latency_buckets @> EXCLUDED.latency_buckets THEN r.latency_buckets ELSE (
+            SELECT COALESCE(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(r.latency_buckets || EXCLUDED.latency_buckets) AS x
+        ) END,
+        latency_counts = CASE WHEN r.latency_buckets @> EXCLUDED.latency_buckets THEN ARRAY(
+            SELECT mine.n + COALESCE(theirs.n, 0)
+            FROM unnest(r.latency_buckets, r.latency_counts) WITH ORDINALITY AS mine(bucket, n, position)
+            LEFT JOIN unnest(EXCLUDED.latency_buckets, EXCLUDED.latency_counts) AS theirs(bucket, n) ON theirs.bucket = mine.bucket
+            ORDER BY mine.position
+        ) ELSE (
             SELECT COALESCE(array_agg(n ORDER BY bucket), '{}') FROM (
                 SELECT bucket, sum(n)::int8 AS n FROM (
                     SELECT * FROM unnest(r.latency_buckets, r.latency_counts)
                     UNION ALL SELECT * FROM unnest(EXCLUDED.latency_buckets, EXCLUDED.latency_counts)
                 ) AS pairs(bucket, n) GROUP BY bucket
             ) AS merged
-        )
+        ) END
         """
 
     static let costTotalsColumns = """

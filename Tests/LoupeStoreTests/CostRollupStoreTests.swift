@@ -73,7 +73,8 @@ import Testing
             try await store.insert(Array(Self.traces[0..<270]) + Array(Self.traces[400..<420]))
             try await store.insert(Self.traces)
             try await expectReportsMatch(store, Self.traces)
-            // And a batch of new traces only, on top.
+            // And a batch of new traces only, on top, with latencies seen before: PostgreSQL's rollup rows keep their
+            // buckets and add the batch's counts bucket by bucket (the general merge runs for the batches above).
             let later = Self.traces.map { trace in
                 var copy = trace
                 copy.id = TraceID.make(at: trace.createdAt)
