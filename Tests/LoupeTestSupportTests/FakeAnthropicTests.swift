@@ -7,12 +7,7 @@ import Testing
 
 /// The fake upstream's Anthropic route, `POST /v1/messages`, over a real socket.
 @Suite struct FakeAnthropicTests {
-    struct Reply {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: String
-        var json: JSONValue? { JSONValue.parse(body) }
-    }
+    typealias Reply = FakeUpstreamReply
 
     /// One server-sent event as Anthropic writes it: the `event:` name and the parsed `data:`.
     struct Event {
@@ -33,14 +28,7 @@ import Testing
     static func post(
         _ upstream: RunningFakeUpstream, path: String = "/messages", body: String, headers: [(String, String)] = anthropicHeaders
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: upstream.baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+        try await Reply.post(upstream, path: path, body: body, headers: headers)
     }
 
     /// Splits an event-stream body into its events; fails the test on an event without JSON data.

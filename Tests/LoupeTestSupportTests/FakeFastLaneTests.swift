@@ -1,34 +1,17 @@
-import AsyncHTTPClient
 import LoupeCore
 import LoupeTestSupport
-import NIOCore
 import NIOHTTP1
 import Testing
 
 /// The fake's fast lane answers plain calls on the event loop; its answers must be the responder's own.
-/// Hummingbird's responder stamps a `Date` header on what it answers and the fast lane does not, which tells the
-/// two apart here.
 @Suite struct FakeFastLaneTests {
-    struct Reply {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: String
-        var json: JSONValue? { JSONValue.parse(body) }
-        var answeredByFastLane: Bool { headers.first(name: "date") == nil }
-    }
+    typealias Reply = FakeUpstreamReply
 
     static let chat = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello to the benchmark"}]}"#
     static let streamedChat = #"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}"#
 
     static func post(_ upstream: RunningFakeUpstream, _ path: String, body: String, headers: [(String, String)] = []) async throws -> Reply {
-        var request = HTTPClientRequest(url: upstream.baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+        try await Reply.post(upstream, path: path, body: body, headers: headers)
     }
 
     /// The answer without what changes from call to call.
@@ -108,4 +91,9 @@ import Testing
             }
         }
     }
+}
+
+extension FakeUpstreamReply {
+    /// Hummingbird's responder stamps a `Date` header on its answers; the fast lane does not.
+    var answeredByFastLane: Bool { headers.first(name: "date") == nil }
 }
