@@ -7,7 +7,7 @@ import GRDBSQLite
 /// for the 25 columns of a trace that was about a third of the insert time. This is used only inside
 /// a write transaction that GRDB opened, on statements it prepared, and only for INSERTs (plain, OR REPLACE,
 /// OR IGNORE, upserts) into tables that no GRDB observer watches, so GRDB's bookkeeping has nothing to see, and for
-/// the single-row SELECT that reads a rollup row before its upsert.
+/// single-row SELECTs: the rollup row read before its upsert, the run or experiment a tracking write looks up.
 ///
 /// Every parameter starts NULL, so a nil value costs no call into SQLite. With a `SQLiteTextBuffer`, text is bound
 /// where the buffer holds it rather than copied by SQLite.

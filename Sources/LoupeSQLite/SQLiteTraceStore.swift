@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LoupeCore
+import Synchronization
 
 /// The embedded trace store: one SQLite file in WAL mode, through GRDB.
 public final class SQLiteTraceStore: TraceStore {
@@ -9,6 +10,9 @@ public final class SQLiteTraceStore: TraceStore {
     public let checkpointer: SQLiteCheckpointer?
     /// The log length, in pages, at which a commit checkpoints itself (the checkpointer normally keeps it far shorter).
     static let fallbackCheckpointPages = 8_000
+    /// Trace batches handed to the writer and not yet written: while there are none, a tracking call's short write
+    /// takes the writer on its own thread (see `trackingWrite`).
+    let traceBatchesWriting = Atomic<Int>(0)
 
     /// Opens (creating if needed) the database at `path`, making its folder too.
     public init(path: String) throws {
@@ -205,6 +209,8 @@ public final class SQLiteTraceStore: TraceStore {
         // The batch's rollup is counted on another core while SQLite writes its rows (by perf, a tenth of the writer's time
         // when it was counted between them); ids already stored are rare, and then only the new traces count.
         let counted = BackgroundWork { Self.costRollup(of: traces) }
+        traceBatchesWriting.add(1, ordering: .relaxed)
+        defer { traceBatchesWriting.subtract(1, ordering: .relaxed) }
         try await writer.write { db in
             let insertOne = try db.cachedStatement(sql: Self.insertOneTraceSQL)
             let insertMany = try db.cachedStatement(sql: Self.insertManyTracesSQL)
