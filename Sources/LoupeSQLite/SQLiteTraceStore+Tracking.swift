@@ -344,36 +344,35 @@ extension SQLiteTraceStore: TrackingStore {
                 if let current = latest[metric.key], !metric.isLater(than: current) { continue }
                 latest[metric.key] = metric
             }
-            // MetricPoint.isLater in SQL: the stored latest value is replaced only by a later one.
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO run_latest_metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
-                WHERE (excluded.step, excluded.timestamp) > (step, timestamp)
-                   OR (excluded.step = step AND excluded.timestamp = timestamp AND excluded.is_nan = 0 AND is_nan = 0 AND excluded.value > value)
-                """)
-            for (key, candidate) in latest {
+            // MetricPoint.isLater in SQL: the stored latest value is replaced only by a later one. Each key is once in
+            // `latest`, so one statement may upsert several.
+            let candidates = Array(latest.values)
+            var start = 0
+            while start < candidates.count {
+                let count = Self.rowsPerStatement(remaining: candidates.count - start)
+                let upsert = try db.cachedStatement(sql: Self.upsertLatestMetricsSQL[count]!)
                 var binder = try SQLiteRowBinder(upsert, in: db)
-                try binder.bind(runKey)
-                try binder.bind(key)
-                try binder.bind(candidate.step)
-                try binder.bind(candidate.timestamp)
-                try binder.bind(candidate.value.isNaN ? 0 : candidate.value)
-                try binder.bind(candidate.value.isNaN)
+                for candidate in candidates[start..<start + count] {
+                    try binder.bind(runKey)
+                    try binder.bind(candidate.key)
+                    try binder.bind(candidate.step)
+                    try binder.bind(candidate.timestamp)
+                    try binder.bind(candidate.value.isNaN ? 0 : candidate.value)
+                    try binder.bind(candidate.value.isNaN)
+                }
                 try binder.execute()
+                start += count
             }
         }
     }
 
-    /// Inserts metric points, up to `rowsPerInsert` rows per statement: one statement per point costs more than
-    /// the row itself when a batch brings a thousand.
+    /// Inserts metric points, several rows per statement: one statement per point costs more than the row itself
+    /// when a batch brings a thousand, and a log-batch of ten took ten.
     static func insertMetrics(_ db: Database, runID: String, _ metrics: [MetricPoint]) throws {
-        let rowsPerInsert = 100
-        let row = "(?, ?, ?, ?, ?, ?)"
-        let insertSQL = "INSERT OR IGNORE INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES "
         var start = 0
         while start < metrics.count {
-            let count = metrics.count - start >= rowsPerInsert ? rowsPerInsert : 1
-            let statement = try db.cachedStatement(sql: insertSQL + Array(repeating: row, count: count).joined(separator: ", "))
+            let count = rowsPerStatement(remaining: metrics.count - start)
+            let statement = try db.cachedStatement(sql: insertMetricsSQL[count]!)
             var binder = try SQLiteRowBinder(statement, in: db)
             for metric in metrics[start..<start + count] {
                 try binder.bind(runID)
@@ -386,6 +385,35 @@ extension SQLiteTraceStore: TrackingStore {
             try binder.execute()
             start += count
         }
+    }
+
+    /// How many rows the next multi-row statement takes: 100, 10 or 1, so that three prepared shapes serve every
+    /// batch size (each distinct text stays in the connection's statement cache).
+    static func rowsPerStatement(remaining: Int) -> Int {
+        remaining >= 100 ? 100 : remaining >= 10 ? 10 : 1
+    }
+
+    /// The metric insert for each `rowsPerStatement` size, written once (the statement cache is looked up by text).
+    static let insertMetricsSQL = statements { rows in
+        "INSERT OR IGNORE INTO run_metrics (run_id, key, step, timestamp, value, is_nan) VALUES " + rows
+    }
+
+    static let upsertLatestMetricsSQL = statements { rows in
+        """
+        INSERT INTO run_latest_metrics (run_key, key, step, timestamp, value, is_nan) VALUES \(rows)
+        ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+        WHERE (excluded.step, excluded.timestamp) > (step, timestamp)
+           OR (excluded.step = step AND excluded.timestamp = timestamp AND excluded.is_nan = 0 AND is_nan = 0 AND excluded.value > value)
+        """
+    }
+
+    /// A statement per `rowsPerStatement` size, given its `(?, …), (?, …)` rows of six values.
+    private static func statements(_ make: (String) -> String) -> [Int: String] {
+        var statements: [Int: String] = [:]
+        for count in [1, 10, 100] {
+            statements[count] = make(Array(repeating: "(?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", "))
+        }
+        return statements
     }
 
     public func deleteRunTag(runID: String, key: String) async throws {
