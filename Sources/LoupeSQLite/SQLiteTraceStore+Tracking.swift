@@ -590,11 +590,14 @@ extension SQLiteTraceStore: TrackingStore {
         while let row = try params.next() { runs[row[0] as Int]?.params[row[1]] = row[2] }
         let tags = try rows("SELECT j.key, x.key, x.value FROM json_each(?) j JOIN run_tags x ON x.run_key = j.value")
         while let row = try tags.next() { runs[row[0] as Int]?.tags[row[1]] = row[2] }
-        let inputs = try rows("""
-            SELECT j.key, x.input FROM json_each(?) j JOIN runs r ON r.key = j.value JOIN run_inputs x ON x.run_id = r.id ORDER BY x.rowid
-            """)
-        while let row = try inputs.next() {
-            if let input = JSONValue.parse(row[1] as String) { runs[row[0] as Int]?.datasetInputs.append(input) }
+        // Most stores log no dataset inputs at all: one probe instead of looking up every run of the page.
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM run_inputs)")) == true {
+            let inputs = try rows("""
+                SELECT j.key, x.input FROM json_each(?) j JOIN runs r ON r.key = j.value JOIN run_inputs x ON x.run_id = r.id ORDER BY x.rowid
+                """)
+            while let row = try inputs.next() {
+                if let input = JSONValue.parse(row[1] as String) { runs[row[0] as Int]?.datasetInputs.append(input) }
+            }
         }
         let metrics = try rows("""
             SELECT j.key, x.key, x.step, x.timestamp, x.value, x.is_nan FROM json_each(?) j JOIN run_latest_metrics x ON x.run_key = j.value
