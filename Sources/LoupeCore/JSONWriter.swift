@@ -1,65 +1,76 @@
 /// Writes compact JSON straight into bytes, so large answers (a 10,000-point metric history, a page of
 /// runs) need not be built as a `JSONValue` tree first. Commas are placed automatically.
+///
+/// The small writes are `@inlinable`, so that a caller in another module that writes thousands of values (a page of
+/// runs) gets them inlined instead of a call each.
 public struct JSONWriter: Sendable {
     /// The JSON written so far, as UTF-8.
-    public private(set) var bytes: [UInt8]
+    public var bytes: [UInt8] { storage }
+    @usableFromInline var storage: [UInt8]
     /// True right after a complete value, when the next key or item needs a comma first.
-    private var afterValue = false
+    @usableFromInline var afterValue = false
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = []
+        storage.reserveCapacity(capacity)
     }
 
     /// The JSON written so far, as text.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: storage, as: UTF8.self) }
 
     /// Opens an object; close it with `endObject()`.
+    @inlinable
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        storage.append(UInt8(ascii: "{"))
         afterValue = false
     }
 
     /// Closes the innermost object.
+    @inlinable
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        storage.append(UInt8(ascii: "}"))
         afterValue = true
     }
 
     /// Opens an array; close it with `endArray()`.
+    @inlinable
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        storage.append(UInt8(ascii: "["))
         afterValue = false
     }
 
     /// Closes the innermost array.
+    @inlinable
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        storage.append(UInt8(ascii: "]"))
         afterValue = true
     }
 
     /// A member name known at compile time; it must need no escaping.
+    @inlinable
     public mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        storage.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { storage.append(contentsOf: $0) }
+        storage.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: ":"))
         afterValue = false
     }
 
     /// A member name, escaped as needed.
+    @inlinable
     public mutating func key(_ name: String) {
         separate()
         writeQuoted(name)
-        bytes.append(UInt8(ascii: ":"))
+        storage.append(UInt8(ascii: ":"))
         afterValue = false
     }
 
     /// A string value, escaped as needed.
+    @inlinable
     public mutating func string(_ value: String) {
         separate()
         writeQuoted(value)
@@ -80,8 +91,8 @@ public struct JSONWriter: Sendable {
                 digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+            if value < 0 { storage.append(UInt8(ascii: "-")) }
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
         }
         afterValue = true
     }
@@ -92,21 +103,23 @@ public struct JSONWriter: Sendable {
         guard value.isFinite else { return null() }
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return number(Int64(value)) }
         separate()
-        bytes.append(contentsOf: value.description.utf8)
+        storage.append(contentsOf: value.description.utf8)
         afterValue = true
     }
 
     /// `true` or `false`.
+    @inlinable
     public mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+        storage.append(contentsOf: value ? "true".utf8 : "false".utf8)
         afterValue = true
     }
 
     /// `null`.
+    @inlinable
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: "null".utf8)
+        storage.append(contentsOf: "null".utf8)
         afterValue = true
     }
 
@@ -131,34 +144,36 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private mutating func separate() {
-        if afterValue { bytes.append(UInt8(ascii: ",")) }
+    @inlinable
+    mutating func separate() {
+        if afterValue { storage.append(UInt8(ascii: ",")) }
     }
 
     /// `"text"` with quotes, backslashes and control characters escaped; `/` and non-ASCII are left as they are.
-    private mutating func writeQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+    @usableFromInline
+    mutating func writeQuoted(_ text: String) {
+        storage.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0
             for index in utf8.indices {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                storage.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 runStart = index + 1
-                bytes.append(UInt8(ascii: "\\"))
+                storage.append(UInt8(ascii: "\\"))
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default: bytes.append(contentsOf: "u00\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16))".utf8)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): storage.append(byte)
+                case 0x0A: storage.append(UInt8(ascii: "n"))
+                case 0x0D: storage.append(UInt8(ascii: "r"))
+                case 0x09: storage.append(UInt8(ascii: "t"))
+                case 0x08: storage.append(UInt8(ascii: "b"))
+                case 0x0C: storage.append(UInt8(ascii: "f"))
+                default: storage.append(contentsOf: "u00\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16))".utf8)
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 }
