@@ -58,7 +58,7 @@ extension SQLiteTraceStore {
     }
 
     public func rebuildCostRollups() async throws {
-        try await writer.write { db in try Self.rebuildCostRollups(db, days: nil) }
+        try await longWrite { db in try Self.rebuildCostRollups(db, days: nil) }
     }
 
     /// Adds `rollup` to the stored rows, creating those that are missing.

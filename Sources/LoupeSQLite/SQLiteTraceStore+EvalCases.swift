@@ -13,7 +13,7 @@ extension SQLiteTraceStore: EvalCaseStore {
         """
 
     public func saveEvalCases(runID: String, cases: [String]) async throws {
-        try await writer.write { db in
+        try await longWrite { db in
             try Self.requireRun(db, runID)
             try db.execute(sql: "DELETE FROM eval_cases WHERE run_id = ?", arguments: [runID])
             let insert = try db.cachedStatement(sql: "INSERT INTO eval_cases (run_id, position, result) VALUES (?, ?, ?)")

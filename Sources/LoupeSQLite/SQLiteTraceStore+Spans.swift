@@ -25,7 +25,7 @@ extension SQLiteTraceStore: SpanStore {
 
     public func insert(spans: [OTelSpan]) async throws {
         guard !spans.isEmpty else { return }
-        try await writer.write { db in
+        try await longWrite { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, start_unix_nano, end_unix_nano,
                     status_code, status_message, attributes, resource, scope_name, loupe_trace_id)

@@ -483,15 +483,16 @@ extension SQLiteTraceStore: TrackingStore {
     /// `writer.write` for the tracking calls, which a training loop makes constantly and which each take a fraction
     /// of a millisecond of SQLite.
     ///
-    /// - While no trace batch is being written, the write runs on the calling thread: GRDB's writer queue is then
-    ///   idle, and taking it synchronously runs the block right here instead of handing it to a queue thread and the
-    ///   answer back (two thread wake-ups: about a fifth of a log-metric call's time in an A/B on two cores). While a
-    ///   batch is being written the call waits for the queue as usual, so a cooperative thread does not sit out a
-    ///   batch (only one that starts between the check and the write can make it wait).
+    /// - While no long write (a trace batch, retention, see `longWrite`) is in flight, the write runs on the calling
+    ///   thread: GRDB's writer queue then holds at most other short writes, and taking it synchronously runs the block
+    ///   right here instead of handing it to a queue thread and the answer back (two thread wake-ups: about a fifth of
+    ///   a log-metric call's time in an A/B on two cores). While a long write is in flight the call waits for the queue
+    ///   as usual, so a cooperative thread does not sit one out (only one that starts between the check and the write
+    ///   can make it wait).
     /// - The transaction is begun and committed through cached statements: GRDB's own parses
     ///   `BEGIN IMMEDIATE TRANSACTION` and `COMMIT TRANSACTION` anew each time.
     func trackingWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if traceBatchesWriting.load(ordering: .relaxed) == 0 { return try Self.writeHere(writer, updates) }
+        if longWritesInFlight.load(ordering: .relaxed) == 0 { return try Self.writeHere(writer, updates) }
         return try await writer.writeWithoutTransaction { db in try Self.inTransaction(db, updates) }
     }
 

@@ -10,9 +10,10 @@ public final class SQLiteTraceStore: TraceStore {
     public let checkpointer: SQLiteCheckpointer?
     /// The log length, in pages, at which a commit checkpoints itself (the checkpointer normally keeps it far shorter).
     static let fallbackCheckpointPages = 8_000
-    /// Trace batches handed to the writer and not yet written: while there are none, a tracking call's short write
-    /// takes the writer on its own thread (see `trackingWrite`).
-    let traceBatchesWriting = Atomic<Int>(0)
+    /// Writes that can hold the writer for long (trace and span batches, retention, rebuilding the rollups, an eval's
+    /// cases) handed to it and not yet done: while there are none, a tracking call's short write takes the writer on
+    /// its own thread (see `trackingWrite`).
+    let longWritesInFlight = Atomic<Int>(0)
 
     /// Opens (creating if needed) the database at `path`, making its folder too.
     public init(path: String) throws {
@@ -70,7 +71,7 @@ public final class SQLiteTraceStore: TraceStore {
 
     public func deleteTraces(createdBefore date: Date) async throws -> Int {
         let cutoff = date.unixMillis
-        return try await writer.write { db in
+        return try await longWrite { db in
             // trace_tags rows go with their traces (ON DELETE CASCADE needs foreign keys, which GRDB enables).
             try db.execute(sql: "DELETE FROM traces WHERE created_at < ?", arguments: [cutoff])
             let deleted = db.changesCount
@@ -82,6 +83,14 @@ public final class SQLiteTraceStore: TraceStore {
             if cutoff != cutoffDay * CostRollup.millisPerDay { try Self.rebuildCostRollups(db, days: cutoffDay...cutoffDay) }
             return deleted
         }
+    }
+
+    /// `writer.write` for a write that can hold the writer for long, counted in `longWritesInFlight` while it waits and runs.
+    @discardableResult
+    func longWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        longWritesInFlight.add(1, ordering: .relaxed)
+        defer { longWritesInFlight.subtract(1, ordering: .relaxed) }
+        return try await writer.write(updates)
     }
 
     static var migrator: DatabaseMigrator {
@@ -209,9 +218,7 @@ public final class SQLiteTraceStore: TraceStore {
         // The batch's rollup is counted on another core while SQLite writes its rows (by perf, a tenth of the writer's time
         // when it was counted between them); ids already stored are rare, and then only the new traces count.
         let counted = BackgroundWork { Self.costRollup(of: traces) }
-        traceBatchesWriting.add(1, ordering: .relaxed)
-        defer { traceBatchesWriting.subtract(1, ordering: .relaxed) }
-        try await writer.write { db in
+        try await longWrite { db in
             let insertOne = try db.cachedStatement(sql: Self.insertOneTraceSQL)
             let insertMany = try db.cachedStatement(sql: Self.insertManyTracesSQL)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
