@@ -509,25 +509,16 @@ extension SQLiteTraceStore: TrackingStore {
     }
 
     private static func readHere<T>(_ writer: any DatabaseWriter, _ value: (Database) throws -> T) throws -> T {
-        try writer.unsafeRead { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-            let result: T
-            do {
-                result = try value(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-            } catch {
-                try? db.rollback()
-                throw error
-            }
-            return result
-        }
+        try writer.unsafeRead { db in try inTransaction(db, begin: "BEGIN DEFERRED TRANSACTION", value) }
     }
 
-    private static func inTransaction<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
-        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+    private static func inTransaction<T>(
+        _ db: Database, begin: String = "BEGIN IMMEDIATE TRANSACTION", _ body: (Database) throws -> T
+    ) throws -> T {
+        try db.cachedStatement(sql: begin).execute()
         let result: T
         do {
-            result = try updates(db)
+            result = try body(db)
             try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
         } catch {
             // As GRDB's inTransaction: roll back (harmless if SQLite already did) and throw the first error.
