@@ -346,22 +346,9 @@ extension SQLiteTraceStore: TrackingStore {
             }
             // MetricPoint.isLater in SQL: the stored latest value is replaced only by a later one. Each key is once in
             // `latest`, so one statement may upsert several.
-            let candidates = Array(latest.values)
-            var start = 0
-            while start < candidates.count {
-                let count = Self.rowsPerStatement(remaining: candidates.count - start)
-                let upsert = try db.cachedStatement(sql: Self.upsertLatestMetricsSQL[count]!)
-                var binder = try SQLiteRowBinder(upsert, in: db)
-                for candidate in candidates[start..<start + count] {
-                    try binder.bind(runKey)
-                    try binder.bind(candidate.key)
-                    try binder.bind(candidate.step)
-                    try binder.bind(candidate.timestamp)
-                    try binder.bind(candidate.value.isNaN ? 0 : candidate.value)
-                    try binder.bind(candidate.value.isNaN)
-                }
-                try binder.execute()
-                start += count
+            try Self.executeInChunks(db, Array(latest.values), sql: Self.upsertLatestMetricsSQL) { binder, candidate in
+                try binder.bind(runKey)
+                try Self.bind(candidate, to: &binder)
             }
         }
     }
@@ -369,22 +356,33 @@ extension SQLiteTraceStore: TrackingStore {
     /// Inserts metric points, several rows per statement: one statement per point costs more than the row itself
     /// when a batch brings a thousand, and a log-batch of ten took ten.
     static func insertMetrics(_ db: Database, runID: String, _ metrics: [MetricPoint]) throws {
+        try executeInChunks(db, metrics, sql: insertMetricsSQL) { binder, metric in
+            try binder.bind(runID)
+            try bind(metric, to: &binder)
+        }
+    }
+
+    /// Runs `sql`'s statement for `rowsPerStatement` rows at a time over `items`, each row bound by `bindRow`.
+    private static func executeInChunks<Item>(
+        _ db: Database, _ items: [Item], sql: [Int: String], bindRow: (inout SQLiteRowBinder, Item) throws -> Void
+    ) throws {
         var start = 0
-        while start < metrics.count {
-            let count = rowsPerStatement(remaining: metrics.count - start)
-            let statement = try db.cachedStatement(sql: insertMetricsSQL[count]!)
-            var binder = try SQLiteRowBinder(statement, in: db)
-            for metric in metrics[start..<start + count] {
-                try binder.bind(runID)
-                try binder.bind(metric.key)
-                try binder.bind(metric.step)
-                try binder.bind(metric.timestamp)
-                try binder.bind(metric.value.isNaN ? 0 : metric.value)
-                try binder.bind(metric.value.isNaN)
-            }
+        while start < items.count {
+            let count = rowsPerStatement(remaining: items.count - start)
+            var binder = try SQLiteRowBinder(db.cachedStatement(sql: sql[count]!), in: db)
+            for item in items[start..<start + count] { try bindRow(&binder, item) }
             try binder.execute()
             start += count
         }
+    }
+
+    /// Binds a point's key, step, timestamp, value and NaN flag (NaN is stored as 0 with the flag set).
+    private static func bind(_ point: MetricPoint, to binder: inout SQLiteRowBinder) throws {
+        try binder.bind(point.key)
+        try binder.bind(point.step)
+        try binder.bind(point.timestamp)
+        try binder.bind(point.value.isNaN ? 0 : point.value)
+        try binder.bind(point.value.isNaN)
     }
 
     /// How many rows the next multi-row statement takes: 100, 10 or 1, so that three prepared shapes serve every
