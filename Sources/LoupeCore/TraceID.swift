@@ -6,9 +6,7 @@ public enum TraceID {
 
     /// A new UUIDv7 string in lowercase canonical form.
     public static func make(at date: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let random = generator.next() as UInt64
-        let random2 = generator.next() as UInt64
+        let (random, random2) = RandomBytes.shared.next128()
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var bytes = (
             UInt8(truncatingIfNeeded: millis >> 40), UInt8(truncatingIfNeeded: millis >> 32),

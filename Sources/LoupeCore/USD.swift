@@ -45,13 +45,37 @@ public struct USD: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     /// The exact amount in plain decimal notation, without trailing zeros: `0.000123`.
     public var description: String {
-        let negative = picos < 0
-        let magnitude = picos.magnitude
-        let whole = magnitude / UInt64(USD.picosPerDollar)
-        var fraction = String(magnitude % UInt64(USD.picosPerDollar))
-        fraction = String(repeating: "0", count: 12 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return (negative ? "-" : "") + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
+        // Written into one buffer, last digit first: it goes into every answer's cost header.
+        String(unsafeUninitializedCapacity: 32) { text in
+            var magnitude = picos.magnitude
+            var position = 32
+            var significant = false
+            for _ in 0..<12 {
+                let digit = UInt8(magnitude % 10)
+                magnitude /= 10
+                if digit != 0 || significant {
+                    significant = true
+                    position -= 1
+                    text[position] = UInt8(ascii: "0") + digit
+                }
+            }
+            if significant {
+                position -= 1
+                text[position] = UInt8(ascii: ".")
+            }
+            repeat {
+                position -= 1
+                text[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if picos < 0 {
+                position -= 1
+                text[position] = UInt8(ascii: "-")
+            }
+            let count = 32 - position
+            for index in 0..<count { text[index] = text[position + index] }
+            return count
+        }
     }
 
     public static func + (lhs: USD, rhs: USD) -> USD { USD(picos: lhs.picos + rhs.picos) }

@@ -71,13 +71,18 @@ struct ProxyCall: Sendable {
 
     /// Settles a call whose answer goes to the client as the provider gave it: its outcome, stored body and latency.
     mutating func settle(answer bytes: some Collection<UInt8>, summary: ResponseSummary, recorder: TraceRecorder) {
+        settle(summary)
+        (trace.response, trace.responseTruncated) = recorder.storedBody(bytes)
+    }
+
+    /// Settles such a call's outcome and latency; its body is stored apart.
+    mutating func settle(_ summary: ResponseSummary) {
         if (200..<300).contains(trace.statusCode) {
             trace.status = .ok
         } else {
             trace.status = .error
             trace.error = summary.errorMessage ?? "provider answered HTTP \(trace.statusCode)"
         }
-        (trace.response, trace.responseTruncated) = recorder.storedBody(bytes)
         trace.latencyMs = elapsedMs
     }
 

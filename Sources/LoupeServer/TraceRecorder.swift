@@ -37,18 +37,17 @@ final class TraceRecorder: Sendable {
     /// `upstreamMs` (the providers' time) and `errorCode` (the code Loupe failed the call with) go to the metrics only.
     @discardableResult
     func record(_ trace: Trace, pricedAs names: [String?], upstreamMs: Double? = nil, errorCode: String? = nil) async -> Trace {
-        let priced = stamp(trace, pricedAs: names, upstreamMs: upstreamMs, errorCode: errorCode)
+        let priced = priced(trace, names: names)
+        tell(priced, upstreamMs: upstreamMs, errorCode: errorCode)
         await queue.enqueue(priced)
         return priced
     }
 
-    /// What `record` does before queueing: prices the trace and tells the observers and the metrics.
-    /// For callers that queue it themselves without suspending (the relay, on an event loop).
-    func stamp(_ trace: Trace, pricedAs names: [String?], upstreamMs: Double?, errorCode: String?) -> Trace {
-        let priced = priced(trace, names: names)
+    /// Tells the observers and the metrics of a priced trace about to be queued, for callers that queue it themselves
+    /// without suspending (the relay, on an event loop).
+    func tell(_ priced: Trace, upstreamMs: Double?, errorCode: String?) {
         observer?(priced)
         metrics?.record(priced, upstreamMs: upstreamMs, errorCode: errorCode)
-        return priced
     }
 
     /// Prices and stores a trace made from an ingested OpenTelemetry span. Observers are not told: the call did not go
@@ -65,7 +64,8 @@ final class TraceRecorder: Sendable {
         queue.enqueueWithoutWaiting(priced)
     }
 
-    private func priced(_ trace: Trace, names: [String?]) -> Trace {
+    /// `trace` with its cost, from the first of `names` that has a price.
+    func priced(_ trace: Trace, names: [String?]) -> Trace {
         var trace = trace
         guard !trace.usage.isEmpty else { return trace }
         let candidates = names.compactMap { $0 }

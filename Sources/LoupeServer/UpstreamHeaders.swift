@@ -36,8 +36,7 @@ enum UpstreamHeaders {
         var result = HTTPFields()
         result.reserveCapacity(headers.count + 1)
         for (name, value) in headers {
-            let lowered = name.lowercased()
-            guard !droppedFromResponse.contains(lowered), let fieldName = HTTPField.Name(lowered) else { continue }
+            guard let fieldName = HTTPField.Name(name), !droppedFromResponse.contains(fieldName.canonicalName) else { continue }
             result.append(HTTPField(name: fieldName, value: value))
         }
         result[RequestAnnotations.traceIDHeader] = traceID

@@ -156,10 +156,10 @@ extension MLflowController {
     /// A random (version 4) UUID as 32 lowercase hex digits, as MLflow's `uuid4().hex`. Foundation's `UUID` opens
     /// `/dev/urandom` for each one, and taking the dashes out went through `NSString`: a tenth of a runs/create call.
     static func newRunID() -> String {
-        var random = SystemRandomNumberGenerator()
+        let (first, second) = RandomBytes.shared.next128()
         // The version (4) and variant (10xx) bits, where a UUID keeps them.
-        let high = random.next() & ~0xF000 | 0x4000
-        let low = random.next() & ~(0xC << 60) | (0x8 << 60)
+        let high = first & ~0xF000 | 0x4000
+        let low = second & ~(0xC << 60) | (0x8 << 60)
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 32) { text in
             for index in 0..<16 {

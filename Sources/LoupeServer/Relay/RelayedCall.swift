@@ -177,13 +177,14 @@ final class RelayedCall: UpstreamResponseSink {
             call.upstreamFinished()  // metrics
             let summary = ResponseSummary(body: answer.readableBytesView)
             call.read(summary)
-            call.settle(answer: answer.readableBytesView, summary: summary, recorder: relay.recorder)
-            let upstreamHeaders = answerHead?.headers ?? [:]
-            record(call.trace, pricedAs: call.pricingNames, upstreamMs: call.upstreamMs) { [self] recorded in
-                var fields = UpstreamHeaders.forAnswer(upstreamHeaders, trace: recorded)
-                fields[.contentLength] = String(answer.readableBytes)
-                respond(status: .init(code: call.trace.statusCode), fields: fields, body: answer)
-            }
+            call.settle(summary)
+            // Priced first, for the cost header; the rest of the bookkeeping waits until the answer is on its way.
+            var trace = relay.recorder.priced(call.trace, names: call.pricingNames)
+            var fields = UpstreamHeaders.forAnswer(answerHead?.headers ?? [:], trace: trace)
+            fields[.contentLength] = String(answer.readableBytes)
+            write(status: .init(code: trace.statusCode), fields: fields, body: answer)
+            (trace.response, trace.responseTruncated) = relay.recorder.storedBody(answer.readableBytesView)
+            queue(trace, upstreamMs: call.upstreamMs) { [self] in client.callFinished() }
         case .streaming:
             // A last event without its blank line goes out as it came.
             let rest = parser.unterminatedBytes
@@ -320,10 +321,15 @@ final class RelayedCall: UpstreamResponseSink {
     }
 
     private func respond(status: HTTPResponse.Status, fields: HTTPFields, body: ByteBuffer) {
+        write(status: status, fields: fields, body: body)
+        client.callFinished()
+    }
+
+    /// Writes a whole answer and flushes it.
+    private func write(status: HTTPResponse.Status, fields: HTTPFields, body: ByteBuffer) {
         client.write(.head(HTTPResponse(status: status, headerFields: fields)), flush: false)
         if body.readableBytes > 0 { client.write(.body(body), flush: false) }
         client.write(.end(nil), flush: true)
-        client.callFinished()
     }
 
     /// Prices and queues the trace without suspending, then goes on with `next`. When the queue is full, `next`
@@ -331,13 +337,20 @@ final class RelayedCall: UpstreamResponseSink {
     private func record(
         _ trace: Trace, pricedAs names: [String?], upstreamMs: Double?, errorCode: String? = nil, then next: @escaping (Trace) -> Void
     ) {
+        let priced = relay.recorder.priced(trace, names: names)
+        queue(priced, upstreamMs: upstreamMs, errorCode: errorCode) { next(priced) }
+    }
+
+    /// Queues a priced trace without suspending, then goes on with `next`. When the queue is full, `next` waits
+    /// for room: the connection's next call is held back, so a full queue pushes back on clients and drops nothing.
+    private func queue(_ priced: Trace, upstreamMs: Double?, errorCode: String? = nil, then next: @escaping () -> Void) {
         let recorder = relay.recorder
-        let recorded = recorder.stamp(trace, pricedAs: names, upstreamMs: upstreamMs, errorCode: errorCode)
-        if recorder.queue.tryEnqueue(recorded) { return next(recorded) }
+        recorder.tell(priced, upstreamMs: upstreamMs, errorCode: errorCode)
+        if recorder.queue.tryEnqueue(priced) { return next() }
         let resume = NIOLoopBound(next, eventLoop: pool.eventLoop)
         Task {
-            await recorder.queue.enqueue(recorded)
-            resume.eventLoop.execute { resume.value(recorded) }
+            await recorder.queue.enqueue(priced)
+            resume.eventLoop.execute { resume.value() }
         }
     }
 }
