@@ -82,9 +82,11 @@ func chatBody(model: String = "gpt-4o-mini", content: String = "Say hello to the
 /// graceful shutdown, when every queued trace has been written.
 ///
 /// `relay: false` turns the relay off, so a call takes the routes' async path even when the relay could answer it.
+/// `queueCapacity` bounds the trace queue between the request path and the writer.
 @discardableResult
 func withLoupe(
     relay: Bool = true,
+    queueCapacity: Int = 65_536,
     logger: Logger = Logger(label: "loupe-test"),
     configure: @escaping @Sendable (inout LoupeConfiguration, RunningFakeUpstream) -> Void = { _, _ in },
     _ body: @escaping @Sendable (LoupeHarness) async throws -> Void
@@ -100,7 +102,7 @@ func withLoupe(
         )
         configuration.server.relay = relay
         configure(&configuration, upstream)
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let app = try await buildApplication(configuration: configuration, queueCapacity: queueCapacity, logger: logger)
         try await app.test(.live) { client in
             // Enough connections for a burst to be concurrent: with AsyncHTTPClient's default of 8, requests
             // queue for a connection, and on a busy machine time out waiting (getConnectionFromPoolTimeout).

@@ -347,10 +347,12 @@ final class RelayedCall: UpstreamResponseSink {
         let recorder = relay.recorder
         recorder.tell(priced, upstreamMs: upstreamMs, errorCode: errorCode)
         if recorder.queue.tryEnqueue(priced) { return next() }
-        let resume = NIOLoopBound(next, eventLoop: pool.eventLoop)
+        // The client handler is held until `next` runs: the connection may close while the trace waits, and a
+        // closed connection's handler ignores what `next` does with it.
+        let resume = NIOLoopBound((next, client), eventLoop: pool.eventLoop)
         Task {
             await recorder.queue.enqueue(priced)
-            resume.eventLoop.execute { resume.value() }
+            resume.eventLoop.execute { withExtendedLifetime(resume.value.1) { resume.value.0() } }
         }
     }
 }

@@ -114,6 +114,20 @@ import Testing
         }
     }
 
+    @Test func aFullTraceQueueHoldsBackTheNextCallAndLosesNoTrace() async throws {
+        let count = 12
+        let store = try await withLoupe(queueCapacity: 1) { loupe in
+            // Written at once on one connection. With room for one trace, most answers find the queue full: the
+            // connection's next call waits until the writer takes a trace, and every call is still answered.
+            let call = rawPost("/v1/chat/completions", body: chatBody())
+            let answers = try await rawExchange(port: loupe.port, [(String(repeating: call, count: count), count)])
+            #expect(answers.map(\.status) == Array(repeating: 200, count: count))
+            #expect(Set(answers.compactMap { $0.headers["x-loupe-trace-id"] }).count == count)
+            #expect(try await relayedCount(loupe) == count)
+        }
+        #expect(try await store.count() == count)
+    }
+
     @Test func providerConnectionsAreKeptAndReused() async throws {
         let counting = try await CountingUpstream.start()
         try await withLoupe { configuration, _ in
