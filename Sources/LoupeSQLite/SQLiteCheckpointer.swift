@@ -24,7 +24,11 @@ public struct SQLiteCheckpointer: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             // A failed round (the disk full, say) leaves the log to the next one, or to the writer's fallback.
-            _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            // In the idle scheduling class: copying the log takes no core from a call. Starved under full load, the log
+            // grows until a commit checkpoints it (wal_autocheckpoint).
+            _ = try? await connection.writeWithoutTransaction { db in
+                try WriterScheduling.run(yielding: true) { try db.checkpoint(.passive) }
+            }
         }
     }
 }
