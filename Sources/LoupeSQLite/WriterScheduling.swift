@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// Lets a small trace batch's write run at Linux's idle scheduling class (`SCHED_IDLE`), so that it takes no core
 /// from a call in flight.
@@ -35,15 +36,20 @@ enum WriterScheduling {
     /// Runs `body` in the idle class when `yielding` and the process may, then puts the thread back.
     static func run<T>(yielding: Bool, _ body: () throws -> T) rethrows -> T {
         #if os(Linux)
-        guard yielding, canYield else { return try body() }
+        guard yielding, canYield, !stopped.load(ordering: .relaxed) else { return try body() }
         var parameters = sched_param()
         guard sched_setscheduler(0, schedIdle, &parameters) == 0 else { return try body() }
-        defer { _ = sched_setscheduler(0, schedOther, &parameters) }
+        defer {
+            // Should a thread ever fail to come back (its limits changed since the probe), no other thread goes idle.
+            if sched_setscheduler(0, schedOther, &parameters) != 0 { stopped.store(true, ordering: .relaxed) }
+        }
         return try body()
         #else
         return try body()
         #endif
     }
+
+    private static let stopped = Atomic<Bool>(false)
 
     // Linux's values (sched.h), which Glibc's module does not export.
     private static let schedOther: Int32 = 0
