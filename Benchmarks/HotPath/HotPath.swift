@@ -85,6 +85,24 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(TraceID.make()) }
     }
 
+    // The 16 random bytes of an id: the pooled generator against the standard library's, one system call per 8 bytes.
+    Benchmark("16 random bytes, RandomBytes pool") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(RandomBytes.shared.next128()) }
+    }
+    Benchmark("16 random bytes, SystemRandomNumberGenerator (baseline)") { benchmark in
+        var generator = SystemRandomNumberGenerator()
+        for _ in benchmark.scaledIterations { blackHole((generator.next() as UInt64, generator.next() as UInt64)) }
+    }
+
+    // A whole chat answer, read for its model and usage: the other members checked and skipped, against all of it built.
+    let answer = Array(#"{"id":"chatcmpl-abc","object":"chat.completion","created":1732700000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Revenue grew 12%, churn fell to 2.1%, and the new plan launched in October.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":28,"total_tokens":70,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_0ba0d124f1"}"#.utf8)
+    Benchmark("answer summary, other members skipped") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(ResponseSummary(body: answer)) }
+    }
+    Benchmark("answer summary, whole answer built (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(ResponseSummary(json: try? JSONValue.parse(bytes: answer))) }
+    }
+
     // Guardrails: the issue's default input policy (pii redact, secrets block, injection flag) on a 4 KB
     // user message of ordinary prose with one email in it, against the regex a Swift developer would reach for.
     let paragraph = "Hi team, I reviewed the quarterly numbers this morning and the churn figures look better than last month. "

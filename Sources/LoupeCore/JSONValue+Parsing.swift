@@ -18,12 +18,23 @@ extension JSONValue {
         return try copy.withUnsafeBufferPointer { buffer throws(SyntaxError) in try parseBuffer(buffer) }
     }
 
-    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONValue {
+    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>, keeping keys: Set<String>? = nil) throws(SyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: buffer)
-        let value = try reader.value(depth: 0)
+        let value = try reader.value(depth: 0, keeping: keys)
         reader.skipWhitespace()
         guard reader.index == buffer.count else { throw reader.error("unexpected text after the JSON value") }
         return value
+    }
+
+    /// Like `parse(bytes:)`, but of a top-level object only the members named in `keys` are kept: the others are
+    /// checked and skipped without being built, which is most of the work in an answer read for a few fields.
+    public static func parse(bytes: some Collection<UInt8>, keepingMembers keys: Set<String>) throws(SyntaxError) -> JSONValue {
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SyntaxError) in try parseBuffer(buffer, keeping: keys) }
+        }
+        if let contiguous { return try contiguous.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buffer throws(SyntaxError) in try parseBuffer(buffer, keeping: keys) }
     }
 }
 
@@ -45,12 +56,13 @@ private struct JSONReader {
         }
     }
 
-    mutating func value(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {
+    /// A value; `keeping`, when set, names the members of an object here that are built, the rest being skipped.
+    mutating func value(depth: Int, keeping keys: Set<String>? = nil) throws(JSONValue.SyntaxError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "{"): return try object(depth: depth, keeping: keys)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
@@ -70,7 +82,7 @@ private struct JSONReader {
         index += count
     }
 
-    mutating func object(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {
+    mutating func object(depth: Int, keeping keys: Set<String>? = nil) throws(JSONValue.SyntaxError) -> JSONValue {
         index += 1
         // Room for a typical object's members up front, instead of growing the table as they arrive.
         var members = [String: JSONValue](minimumCapacity: 8)
@@ -86,7 +98,11 @@ private struct JSONReader {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
             index += 1
-            members[key] = try value(depth: depth + 1)
+            if let keys, !keys.contains(key) {
+                try skipValue(depth: depth + 1)
+            } else {
+                members[key] = try value(depth: depth + 1)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             switch bytes[index] {
@@ -95,6 +111,77 @@ private struct JSONReader {
             default: throw error("expected ',' or '}' in an object")
             }
         }
+    }
+
+    /// Checks a value as `value(depth:)` does, without building it.
+    mutating func skipValue(depth: Int) throws(JSONValue.SyntaxError) {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = bytes[index] == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == close {
+                index += 1
+                return
+            }
+            while true {
+                if isObject {
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+                    index += 1
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input") }
+                switch bytes[index] {
+                case UInt8(ascii: ","): index += 1
+                case close: index += 1; return
+                default: throw error(isObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
+                }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+        }
+    }
+
+    /// Checks a string as `string()` does, without building it.
+    mutating func skipString() throws(JSONValue.SyntaxError) {
+        index += 1  // opening quote
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw error("unexpected end of input in a string") }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                    UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try hex4()
+                default: throw error("invalid escape in a string")
+                }
+            default:
+                if byte < 0x20 { throw error("control character in a string") }
+                index += 1
+            }
+        }
+        throw error("unterminated string")
     }
 
     mutating func array(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {

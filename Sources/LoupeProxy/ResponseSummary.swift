@@ -15,8 +15,11 @@ public struct ResponseSummary: Sendable, Equatable {
 
     /// Reads the model, usage and error from any OpenAI-style JSON body; empty when it is not one.
     public init(body: some Collection<UInt8>) {
-        self.init(json: try? JSONValue.parse(bytes: body))
+        self.init(json: try? JSONValue.parse(bytes: body, keepingMembers: Self.members))
     }
+
+    /// The top-level members read; the rest of an answer (its choices, its output) is checked but not built.
+    static let members: Set<String> = ["model", "usage", "error", "response"]
 
     /// Reads the model, usage and error from a parsed body; Responses API events wrap them in `response`.
     public init(json: JSONValue?) {

@@ -11,6 +11,21 @@ import Testing
         #expect(summary.usage == TokenUsage(inputTokens: 12, outputTokens: 30, cachedInputTokens: 4, reasoningTokens: 8))
     }
 
+    @Test func aSummaryReadsTheSameAsFromTheWholeAnswer() {
+        let bodies = [
+            #"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"a \"quoted\" \\ word\n","tool_calls":[{"id":"t","function":{"name":"f","arguments":"{\"x\":1}"}}]},"finish_reason":"stop"}],"model":"m","usage":{"prompt_tokens":3,"completion_tokens":4}}"#,
+            #"{"type":"response.completed","response":{"model":"gpt-4o","output":[{"type":"message"}],"usage":{"input_tokens":2,"output_tokens":1}}}"#,
+            #"{"error":{"message":"bad","type":"invalid_request_error"},"extra":[[[]]]}"#,
+        ]
+        for body in bodies {
+            let whole = ResponseSummary(json: JSONValue.parse(body))
+            #expect(ResponseSummary(body: Array(body.utf8)) == whole)
+            #expect(whole != ResponseSummary())
+        }
+        // Broken JSON in a member that is skipped still makes the answer unreadable, as before.
+        #expect(ResponseSummary(body: Array(#"{"choices":[1,],"usage":{"prompt_tokens":3}}"#.utf8)) == ResponseSummary())
+    }
+
     @Test func embeddingsUsage() {
         let body = #"{"object":"list","data":[],"model":"text-embedding-3-small","usage":{"prompt_tokens":7,"total_tokens":7}}"#
         #expect(ResponseSummary(body: Array(body.utf8)).usage == TokenUsage(inputTokens: 7))
