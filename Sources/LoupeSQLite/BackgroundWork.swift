@@ -15,12 +15,12 @@ final class BackgroundWork<Value: Sendable>: Sendable {
     private let state: Mutex<State>
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Starts `work` on a global dispatch queue; `yielding` runs it in the idle scheduling class (`WriterScheduling`).
-    init(yielding: Bool = false, _ work: @escaping @Sendable () -> Value) {
+    /// Starts `work` on a global dispatch queue.
+    init(_ work: @escaping @Sendable () -> Value) {
         state = Mutex(.pending(work))
         DispatchQueue.global().async { [self] in
             guard let work = claim() else { return }  // the caller got there first
-            let value = WriterScheduling.run(yielding: yielding) { work() }
+            let value = work()
             state.withLock { $0 = .done(value) }
             finished.signal()
         }

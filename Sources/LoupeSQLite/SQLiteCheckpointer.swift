@@ -27,7 +27,7 @@ public struct SQLiteCheckpointer: Service {
             // In the idle scheduling class: copying the log takes no core from a call. Starved under full load, the log
             // grows until a commit checkpoints it (wal_autocheckpoint).
             _ = try? await connection.writeWithoutTransaction { db in
-                try WriterScheduling.run(yielding: true) { try db.checkpoint(.passive) }
+                try WriterScheduling.idle { try db.checkpoint(.passive) }
             }
         }
     }

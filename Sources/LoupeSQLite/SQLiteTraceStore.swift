@@ -86,26 +86,12 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     /// `writer.write` for a write that can hold the writer for long, counted in `longWritesInFlight` while it waits and runs.
-    /// `yielding` runs it in the idle scheduling class where the process may (`WriterScheduling`).
     @discardableResult
-    func longWrite<T: Sendable>(yielding: Bool = false, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func longWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         longWritesInFlight.add(1, ordering: .relaxed)
         defer { longWritesInFlight.subtract(1, ordering: .relaxed) }
-        // The transaction is begun and committed inside, so that the commit (writing the log) yields too.
-        return try await writer.writeWithoutTransaction { db in
-            try WriterScheduling.run(yielding: yielding) {
-                var result: T?
-                try db.inTransaction {
-                    result = try updates(db)
-                    return .commit
-                }
-                return result!
-            }
-        }
+        return try await writer.write(updates)
     }
-
-    /// The largest trace batch written in the idle scheduling class: a bigger one means the writer is behind.
-    static let largestYieldingBatch = 512
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -231,9 +217,8 @@ public final class SQLiteTraceStore: TraceStore {
         guard !traces.isEmpty else { return }
         // The batch's rollup is counted on another core while SQLite writes its rows (by perf, a tenth of the writer's time
         // when it was counted between them); ids already stored are rare, and then only the new traces count.
-        let yielding = traces.count <= Self.largestYieldingBatch
-        let counted = BackgroundWork(yielding: yielding) { Self.costRollup(of: traces) }
-        try await longWrite(yielding: yielding) { db in
+        let counted = BackgroundWork { Self.costRollup(of: traces) }
+        try await longWrite { db in
             let insertOne = try db.cachedStatement(sql: Self.insertOneTraceSQL)
             let insertMany = try db.cachedStatement(sql: Self.insertManyTracesSQL)
             let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO trace_tags (trace_id, tag, created_at) VALUES (?, ?, ?)")
@@ -272,6 +257,7 @@ public final class SQLiteTraceStore: TraceStore {
                     var rows = try SQLiteRowBinder(insertMany, in: db, text: text)
                     for index in indices { try Self.bind(traces[index], to: &rows) }
                     try rows.execute()
+                    WriterScheduling.letOthersRun()
                     if db.changesCount < indices.count {
                         // Some of these ids were stored already (a replayed spool, a retried batch), or came twice in
                         // the batch: a trace is new if its id is first in the batch and its row is newer than the batch.
@@ -355,7 +341,10 @@ public final class SQLiteTraceStore: TraceStore {
     /// The rollup totals of `traces`, as an insert adds them.
     static func costRollup(of traces: some Sequence<Trace>) -> CostRollup {
         var rollup = CostRollup()
-        for trace in traces { rollup.add(CostFact(trace)) }
+        for (count, trace) in traces.enumerated() {
+            rollup.add(CostFact(trace))
+            if count % 64 == 63 { WriterScheduling.letOthersRun() }
+        }
         return rollup
     }
 
