@@ -14,6 +14,7 @@ import Testing
     @Test(arguments: [
         "", "{", "{\"a\":1,}", "[1,]", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul", "{\"a\" 1}", "{a:1}",
         "\"unterminated", "\"bad \\x escape\"", "[1] [2]", "\"tab\there\"", "NaN", "{\"a\":1", "[1 2]", "\"\\u12g4\"",
+        "\"\\ud800\"", "\"\\udc00\"",
     ])
     func rejectsWhatIsNotJSONInAMemberItSkips(text: String) {
         // The same text as the value of a member that is not kept: skipped, but still checked.
