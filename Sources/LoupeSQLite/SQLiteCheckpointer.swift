@@ -24,10 +24,9 @@ public struct SQLiteCheckpointer: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             // A failed round (the disk full, say) leaves the log to the next one, or to the writer's fallback.
-            // In the idle scheduling class: copying the log takes no core from a call. Starved under full load, the log
-            // grows until a commit checkpoints it (wal_autocheckpoint).
+            // In the idle scheduling class: copying the log takes no core from a call.
             _ = try? await connection.writeWithoutTransaction { db in
-                try WriterScheduling.idle { try db.checkpoint(.passive) }
+                try WriterScheduling.idle(promotedAfter: interval) { try db.checkpoint(.passive) }
             }
         }
     }

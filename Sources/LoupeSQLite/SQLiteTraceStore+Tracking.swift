@@ -510,7 +510,8 @@ extension SQLiteTraceStore: TrackingStore {
         try writer.unsafeRead { db in try inTransaction(db, begin: "BEGIN DEFERRED TRANSACTION", value) }
     }
 
-    private static func inTransaction<T>(
+    /// Runs `body` in a transaction begun and committed through cached statements.
+    static func inTransaction<T>(
         _ db: Database, begin: String = "BEGIN IMMEDIATE TRANSACTION", _ body: (Database) throws -> T
     ) throws -> T {
         try db.cachedStatement(sql: begin).execute()

@@ -86,12 +86,21 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     /// `writer.write` for a write that can hold the writer for long, counted in `longWritesInFlight` while it waits and runs.
+    ///
+    /// It runs in the idle scheduling class, commit included (copying the batch into the log is much of its time), so
+    /// that it never keeps a call waiting for a core; see `WriterScheduling`.
     @discardableResult
     func longWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         longWritesInFlight.add(1, ordering: .relaxed)
         defer { longWritesInFlight.subtract(1, ordering: .relaxed) }
-        return try await writer.write(updates)
+        return try await writer.writeWithoutTransaction { db in
+            try WriterScheduling.idle(promotedAfter: Self.idleLimit) { try Self.inTransaction(db, updates) }
+        }
     }
+
+    /// How long a long write runs in the idle class before it competes with the event loops for a core: long enough
+    /// for a batch of a few hundred traces on a free core, short enough that under full load a trace is stored in time.
+    static let idleLimit = Duration.milliseconds(10)
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -217,7 +226,7 @@ public final class SQLiteTraceStore: TraceStore {
         guard !traces.isEmpty else { return }
         // The batch's rollup is counted on another core while SQLite writes its rows (by perf, a tenth of the writer's time
         // when it was counted between them); ids already stored are rare, and then only the new traces count.
-        let counted = BackgroundWork { Self.costRollup(of: traces) }
+        let counted = BackgroundWork { WriterScheduling.idle(promotedAfter: Self.idleLimit) { Self.costRollup(of: traces) } }
         try await longWrite { db in
             let insertOne = try db.cachedStatement(sql: Self.insertOneTraceSQL)
             let insertMany = try db.cachedStatement(sql: Self.insertManyTracesSQL)

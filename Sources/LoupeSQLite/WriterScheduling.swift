@@ -9,8 +9,9 @@ import Synchronization
 ///
 /// `perf` showed the loops waiting 0.3–1.3 ms while a trace batch, its rollup count or a checkpoint held their core:
 /// a running thread keeps its core for most of a time slice when another wakes on it. That was the one-connection
-/// p99 tail. Trace writes now let waiting threads run between statements. Checkpoints, which can wait without
-/// harm, run in the idle scheduling class (`SCHED_IDLE`), where any waking thread takes the core at once.
+/// p99 tail. So this work runs in the idle scheduling class (`SCHED_IDLE`), where any waking thread takes the core at
+/// once. An idle thread barely runs while every core is busy, so a watchdog puts it back in the normal class once it
+/// has run past its limit: under full load a write waits that long at most, then competes as any thread does.
 enum WriterScheduling {
     /// Lets a thread that is waiting for this core run now, between two steps of a long write. Costs a system call.
     static func letOthersRun() {
@@ -19,14 +20,18 @@ enum WriterScheduling {
         #endif
     }
 
-    /// Runs `body` in the idle scheduling class where the process may, then puts the thread back in the normal class.
-    /// Only for work that may wait without harm: while every core is busy, an idle thread barely runs.
-    static func idle<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` in the idle scheduling class where the process may, and puts the thread back in the normal class
+    /// when it returns, or earlier, from a watchdog, once it has taken longer than `limit`.
+    static func idle<T>(promotedAfter limit: Duration, _ body: () throws -> T) rethrows -> T {
         #if os(Linux)
-        guard canYield, !stopped.load(ordering: .relaxed) else { return try body() }
+        // Nested (a background count the writer runs itself): the outer call's watchdog covers this thread already.
+        guard canYield, !stopped.load(ordering: .relaxed), sched_getscheduler(0) == schedOther else { return try body() }
         var parameters = sched_param()
         guard sched_setscheduler(0, schedIdle, &parameters) == 0 else { return try body() }
+        let watchdog = Watchdog(thread: pthread_self())
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(limit.nanoseconds))) { watchdog.promote() }
         defer {
+            watchdog.disarm()
             // Should a thread ever fail to come back (its limits changed since the probe), no other thread goes idle.
             if sched_setscheduler(0, schedOther, &parameters) != 0 { stopped.store(true, ordering: .relaxed) }
         }
@@ -56,9 +61,38 @@ enum WriterScheduling {
         #endif
     }()
 
+    #if os(Linux)
+    /// Puts one idle section's thread back in the normal class if the section is still running when it fires.
+    /// The lock keeps it from touching the thread once the section has ended, after which the thread may be gone.
+    private final class Watchdog: Sendable {
+        private let thread: Mutex<pthread_t?>
+
+        init(thread: pthread_t) { self.thread = Mutex(thread) }
+
+        func promote() {
+            thread.withLock { thread in
+                guard let id = thread else { return }
+                var parameters = sched_param()
+                _ = pthread_setschedparam(id, WriterScheduling.schedOther, &parameters)
+                thread = nil
+            }
+        }
+
+        func disarm() { thread.withLock { $0 = nil } }
+    }
+    #endif
+
     private static let stopped = Atomic<Bool>(false)
 
     // Linux's values (sched.h), which Glibc's module does not export.
-    private static let schedOther: Int32 = 0
+    fileprivate static let schedOther: Int32 = 0
     private static let schedIdle: Int32 = 5
+}
+
+extension Duration {
+    /// The whole nanoseconds in this duration, for APIs that take them.
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }
