@@ -236,7 +236,8 @@ public final class SQLiteTraceStore: TraceStore {
             let lastRowID = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM traces") ?? 0
             let rowID = try db.cachedStatement(sql: "SELECT rowid FROM traces WHERE id = ?")
             var repeated: Set<Int> = []
-            try SQLiteTextBuffer.withBuffer(unbinding: insertOne, insertMany, insertTag) { text in
+            // Through the buffer, so that each trace is bound in place rather than copied (see costRollup).
+            try traces.withUnsafeBufferPointer { traces in try SQLiteTextBuffer.withBuffer(unbinding: insertOne, insertMany, insertTag) { text in
                 func insertTags(of trace: Trace) throws {
                     for tag in trace.tags {
                         var tagRow = try SQLiteRowBinder(insertTag, in: db, text: text)
@@ -280,10 +281,10 @@ public final class SQLiteTraceStore: TraceStore {
                     for index in indices where !repeated.contains(index) { try insertTags(of: traces[index]) }
                 }
                 try insertOneByOne(next..<traces.count)
-            }
+            } }
             let rollup = repeated.isEmpty
                 ? counted.value()
-                : Self.costRollup(of: traces.indices.lazy.filter { !repeated.contains($0) }.map { traces[$0] })
+                : Self.costRollup(of: traces, skipping: repeated)
             try Self.addToCostRollups(rollup, db)
         }
     }
@@ -347,12 +348,16 @@ public final class SQLiteTraceStore: TraceStore {
         try row.bind(TraceAttempt.storedJSON(trace.attempts)?.withoutNUL)
     }
 
-    /// The rollup totals of `traces`, as an insert adds them.
-    static func costRollup(of traces: some Sequence<Trace>) -> CostRollup {
+    /// The rollup totals of `traces`, but those at the indices in `skipping`, as an insert adds them.
+    static func costRollup(of traces: [Trace], skipping: Set<Int> = []) -> CostRollup {
         var rollup = CostRollup()
-        for (count, trace) in traces.enumerated() {
-            rollup.add(CostFact(trace))
-            if count % 64 == 63 { WriterScheduling.letOthersRun() }
+        // Through the buffer, so that each trace is read in place rather than copied (about 20 references retained
+        // and released).
+        traces.withUnsafeBufferPointer { traces in
+            for index in traces.indices where !skipping.contains(index) {
+                rollup.add(CostFact(traces[index]))
+                if index % 64 == 63 { WriterScheduling.letOthersRun() }
+            }
         }
         return rollup
     }

@@ -23,9 +23,63 @@ final class LoupeMetrics: Sendable {
         endpoints = LabelLimiter(limit: maxEndpoints)
         checks = LabelLimiter(limit: 100)
         // The one family without labels is declared up front, so a scrape before any traffic shows it.
-        _ = registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
+        overheadSeries = registry.makeValueHistogram(descriptor: Self.overhead, labels: [], buckets: Self.overheadBuckets)
         relayed = registry.makeCounter(descriptor: Self.relayedDescriptor)
     }
+
+    private let overheadSeries: ValueHistogram
+
+    /// The series each kind of call counts into, by the model, provider, endpoint and status it carried. A call then
+    /// looks up one key instead of a series for each family, which built and hashed label arrays every time.
+    /// Bounded: past `maxCallKinds` (a flood of made-up model names, say), calls take the slower lookup.
+    private let callKinds = Mutex<[CallKind: CallSeries]>([:])
+    private static let maxCallKinds = 1024
+
+    private struct CallKind: Hashable {
+        var model: String?
+        var provider: String?
+        var endpoint: String
+        var status: TraceStatus
+    }
+
+    /// One kind of call's series; those that not every call counts into are made on first use, so that /metrics
+    /// shows only what has counted.
+    private final class CallSeries: Sendable {
+        let pair: [(String, String)]
+        let requests: Counter
+        let duration: ValueHistogram
+        let later = Mutex(Later())
+
+        struct Later {
+            var upstream: ValueHistogram?
+            var tokens: [Counter?] = Array(repeating: nil, count: LoupeMetrics.tokenTypes.count)
+            var cost: Counter?
+            var cacheHits: Counter?
+        }
+
+        init(pair: [(String, String)], requests: Counter, duration: ValueHistogram) {
+            self.pair = pair
+            self.requests = requests
+            self.duration = duration
+        }
+    }
+
+    private func series(of trace: Trace) -> CallSeries {
+        let kind = CallKind(model: trace.model, provider: trace.provider, endpoint: trace.endpoint, status: trace.status)
+        if let found = callKinds.withLock({ $0[kind] }) { return found }
+        // A value's label never changes once given (see LabelLimiter), so the series can be kept by the value.
+        let pair = [("model", models.label(trace.model)), ("provider", providers.label(trace.provider))]
+        let made = CallSeries(
+            pair: pair,
+            requests: counter(Self.requests, pair + [("endpoint", endpoints.label(trace.endpoint)), ("status", trace.status.rawValue)]),
+            duration: histogram(Self.duration, pair, buckets: Self.durationBuckets)
+        )
+        callKinds.withLock { if $0.count < Self.maxCallKinds { $0[kind] = made } }
+        return made
+    }
+
+    /// The `type` label of each token count, in `TokenUsage`'s order as `record` reads them.
+    static let tokenTypes = ["input", "output", "cached_input", "cache_write_input", "reasoning"]
 
     /// The series already made, by family and label values. The registry checks every name and label again on each
     /// lookup, which was a tenth of a relayed call's time; this is one hash. Bounded, as the label values are.
@@ -76,28 +130,36 @@ final class LoupeMetrics: Sendable {
     /// Counts one recorded call. `upstreamMs` is the providers' time when the call was forwarded; `errorCode`
     /// the code Loupe answered with when it failed the call itself.
     func record(_ trace: Trace, upstreamMs: Double?, errorCode: String?) {
-        let model = models.label(trace.model)
-        let provider = providers.label(trace.provider)
-        counter(Self.requests, [
-            ("model", model), ("provider", provider), ("endpoint", endpoints.label(trace.endpoint)), ("status", trace.status.rawValue),
-        ]).increment()
-        let pair = [("model", model), ("provider", provider)]
-        histogram(Self.duration, pair, buckets: Self.durationBuckets).record(trace.latencyMs / 1000)
-        if let upstreamMs {
-            histogram(Self.upstream, pair, buckets: Self.durationBuckets).record(upstreamMs / 1000)
-            histogram(Self.overhead, [], buckets: Self.overheadBuckets)
-                .record(max(0, trace.latencyMs - upstreamMs) / 1000)
-        }
+        let series = series(of: trace)
+        series.requests.increment()
+        series.duration.record(trace.latencyMs / 1000)
+        if let upstreamMs { overheadSeries.record(max(0, trace.latencyMs - upstreamMs) / 1000) }
         let usage = trace.usage
-        for (type, count) in [
-            ("input", usage.inputTokens), ("output", usage.outputTokens), ("cached_input", usage.cachedInputTokens),
-            ("cache_write_input", usage.cacheWriteInputTokens), ("reasoning", usage.reasoningTokens),
-        ] {
-            guard let count, count > 0 else { continue }
-            counter(Self.tokens, pair + [("type", type)]).increment(by: Int64(count))
-        }
-        if let cost = trace.cost {
-            counter(Self.cost, pair).increment(by: Double(cost.picos) / Double(USD.picosPerDollar))
+        let tokens = (usage.inputTokens, usage.outputTokens, usage.cachedInputTokens, usage.cacheWriteInputTokens, usage.reasoningTokens)
+        let pair = series.pair
+        series.later.withLock { later in
+            if let upstreamMs {
+                if later.upstream == nil { later.upstream = histogram(Self.upstream, pair, buckets: Self.durationBuckets) }
+                later.upstream?.record(upstreamMs / 1000)
+            }
+            func count(_ index: Int, _ tokens: Int?) {
+                guard let tokens, tokens > 0 else { return }
+                if later.tokens[index] == nil { later.tokens[index] = counter(Self.tokens, pair + [("type", Self.tokenTypes[index])]) }
+                later.tokens[index]?.increment(by: Int64(tokens))
+            }
+            count(0, tokens.0)
+            count(1, tokens.1)
+            count(2, tokens.2)
+            count(3, tokens.3)
+            count(4, tokens.4)
+            if let cost = trace.cost {
+                if later.cost == nil { later.cost = counter(Self.cost, pair) }
+                later.cost?.increment(by: Double(cost.picos) / Double(USD.picosPerDollar))
+            }
+            if trace.cacheHit {
+                if later.cacheHits == nil { later.cacheHits = counter(Self.cacheHits, [pair[0]]) }
+                later.cacheHits?.increment()
+            }
         }
         if let type = Self.errorType(trace, errorCode: errorCode) {
             counter(Self.errors, [("type", type)]).increment()
@@ -107,7 +169,6 @@ final class LoupeMetrics: Sendable {
                 ("check", checks.label(result.check)), ("action", result.action.rawValue), ("direction", result.direction.rawValue),
             ]).increment()
         }
-        if trace.cacheHit { counter(Self.cacheHits, [("model", model)]).increment() }
     }
 
     /// The `type` label of a failed call; nil for a call that did not fail. Only a fixed set of values is possible.

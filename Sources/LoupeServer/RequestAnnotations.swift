@@ -27,13 +27,25 @@ struct RequestAnnotations: Sendable {
 
     /// Reads the headers; a metadata header that is not a JSON object is a client error.
     init(headers: HTTPFields) throws(APIError) {
-        user = headers[Self.userHeader].flatMap { $0.isEmpty ? nil : $0 }
-        sessionID = headers[Self.sessionHeader].flatMap { $0.isEmpty ? nil : $0 }
-        if let tags = headers[Self.tagsHeader] {
+        // One pass over the fields: each `headers[name]` scans them all again, and builds its answer generically.
+        var user: String?, session: String?, tags: String?, metadata: String?, traceparent: String?
+        for field in headers {
+            switch field.name {
+            case Self.userHeader: Self.join(field.value, to: &user)
+            case Self.sessionHeader: Self.join(field.value, to: &session)
+            case Self.tagsHeader: Self.join(field.value, to: &tags)
+            case Self.metadataHeader: Self.join(field.value, to: &metadata)
+            case Self.traceparentHeader: Self.join(field.value, to: &traceparent)
+            default: continue
+            }
+        }
+        self.user = user.flatMap { $0.isEmpty ? nil : $0 }
+        sessionID = session.flatMap { $0.isEmpty ? nil : $0 }
+        if let tags {
             var seen = Set<String>()
             self.tags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
         }
-        if let metadata = headers[Self.metadataHeader] {
+        if let metadata {
             guard case .object(let members)? = JSONValue.parse(metadata) else {
                 throw APIError(
                     status: .badRequest,
@@ -44,7 +56,7 @@ struct RequestAnnotations: Sendable {
             self.metadata = members
         }
         // A W3C traceparent ties the call to the app's own trace: kept in metadata, and the exported span joins it.
-        if let header = headers[Self.traceparentHeader], let parent = TraceParent(header: header) {
+        if let traceparent, let parent = TraceParent(header: traceparent) {
             var metadata = self.metadata ?? [:]
             if metadata["otel_trace_id"] == nil {
                 metadata["otel_trace_id"] = .string(parent.traceID)
@@ -55,4 +67,9 @@ struct RequestAnnotations: Sendable {
     }
 
     static let traceparentHeader = HTTPField.Name("traceparent")!
+
+    /// A repeated field's values, joined as `HTTPFields` joins them.
+    private static func join(_ value: String, to joined: inout String?) {
+        joined = joined.map { $0 + ", " + value } ?? value
+    }
 }

@@ -49,8 +49,9 @@ struct Relay: Sendable {
         return origins
     }
 
-    /// The endpoint a request goes to, when the relay may take it; decided on the head, before the body is read.
-    func endpoint(for head: HTTPRequest) -> ProxyEndpoint? {
+    /// The endpoint a request goes to and its body's length, when the relay may take it; decided on the head, before
+    /// the body is read.
+    func endpoint(for head: HTTPRequest) -> (endpoint: ProxyEndpoint, length: Int)? {
         guard head.method == .post, let path = head.path else { return nil }
         let endpoint: ProxyEndpoint
         switch path {
@@ -60,14 +61,23 @@ struct Relay: Sendable {
         case "/v1/responses": endpoint = .responses
         default: return nil
         }
-        let fields = head.headerFields
-        guard let length = fields[.contentLength].flatMap({ Int($0) }), length <= maxBodyBytes,
-            fields[.transferEncoding] == nil, fields[.expect] == nil,
-            fields[.connection]?.lowercased() != "close",
-            fields[ProxyController<BasicRequestContext>.cacheHeader] == nil,
-            fields[ProxyController<BasicRequestContext>.cacheTTLHeader] == nil
-        else { return nil }
-        return endpoint
+        // One pass over the fields, as a lookup by name scans them all each time.
+        var length: Int?
+        for field in head.headerFields {
+            switch field.name {
+            case .contentLength:
+                guard length == nil else { return nil }  // repeated
+                length = Int(field.value)
+            case .connection:
+                if field.value.lowercased().contains("close") { return nil }
+            case .transferEncoding, .expect, ProxyController<BasicRequestContext>.cacheHeader, ProxyController<BasicRequestContext>.cacheTTLHeader:
+                return nil
+            default:
+                continue
+            }
+        }
+        guard let length, length <= maxBodyBytes else { return nil }
+        return (endpoint, length)
     }
 
     /// The call to relay for a whole request, or nil when it needs the async path (which also answers every

@@ -57,8 +57,7 @@ final class RelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            if owedByHummingbird == 0, let endpoint = relay.endpoint(for: head) {
-                let length = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
+            if owedByHummingbird == 0, let (endpoint, length) = relay.endpoint(for: head) {
                 state = .reading(head, endpoint, context.channel.allocator.buffer(capacity: length), arrived: .now)
             } else {
                 pass(part, context: context)
