@@ -43,12 +43,13 @@ final class PromptCache: Sendable {
         }
     }
 
-    /// Drops every compiled version if the registry changed since the last look.
+    /// Drops every compiled version if the registry changed since the last look, or if this is the first look that
+    /// succeeded: versions cached before it (the store not migrated yet, or away) may predate changes it cannot see.
     func refresh() async throws {
         let revision = try await store.promptsRevision()
         let changed = state.withLock { state in
             defer { state.revision = revision }
-            return state.revision != nil && state.revision != revision
+            return state.revision != revision
         }
         if changed { invalidate() }
     }
