@@ -29,7 +29,7 @@ enum WriterScheduling {
         var parameters = sched_param()
         guard sched_setscheduler(0, schedIdle, &parameters) == 0 else { return try body() }
         let watchdog = Watchdog(thread: pthread_self())
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(limit.nanoseconds))) { watchdog.promote() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(limit / .nanoseconds(1)))) { watchdog.promote() }
         defer {
             watchdog.disarm()
             // Should a thread ever fail to come back (its limits changed since the probe), no other thread goes idle.
@@ -87,12 +87,4 @@ enum WriterScheduling {
     // Linux's values (sched.h), which Glibc's module does not export.
     fileprivate static let schedOther: Int32 = 0
     private static let schedIdle: Int32 = 5
-}
-
-extension Duration {
-    /// The whole nanoseconds in this duration, for APIs that take them.
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }
