@@ -150,32 +150,21 @@ extension LatencyHistogram {
         }
     }
 
-    /// The non-empty buckets in ascending order with their counts, for stores that keep them as arrays.
-    public var sparse: (buckets: [Int32], counts: [Int64]) {
-        var buckets: [Int32] = [], counts: [Int64] = []
-        if zeroCount > 0 {
-            buckets.append(Self.zeroBucket)
-            counts.append(zeroCount)
-        }
-        for index in self.counts.indices where self.counts[index] > 0 {
-            buckets.append(firstBucket + Int32(index))
-            counts.append(self.counts[index])
-        }
-        return (buckets, counts)
+    /// The zero count, then every bucket's count from the lowest non-empty one to the highest, for stores that keep
+    /// them as an array and add two histograms element by element; `firstBucket` is nil when only zeros were counted.
+    public var dense: (zeroCount: Int64, firstBucket: Int32?, counts: [Int64]) {
+        (zeroCount, counts.isEmpty ? nil : firstBucket, counts)
     }
 
-    /// Reads what `sparse` gave; throws `LatencyHistogramError` for anything else.
-    public init(buckets: [Int32], counts: [Int64]) throws(LatencyHistogramError) {
+    /// Reads what `dense` gave, zeros at either end allowed; throws `LatencyHistogramError` for anything else.
+    public init(zeroCount: Int64, firstBucket: Int32?, counts: [Int64]) throws(LatencyHistogramError) {
         self.init()
-        guard buckets.count == counts.count else { throw LatencyHistogramError() }
-        var previous: Int32?
-        for (bucket, count) in zip(buckets, counts) {
-            guard count > 0, previous.map({ bucket > $0 }) ?? true,
-                  bucket == Self.zeroBucket || (bucket > Self.zeroBucket && bucket <= Self.maxBucket)
-            else { throw LatencyHistogramError() }
-            previous = bucket
-            add(bucket, count: count)
-        }
+        guard zeroCount >= 0, counts.allSatisfy({ $0 >= 0 }) else { throw LatencyHistogramError() }
+        add(Self.zeroBucket, count: zeroCount)
+        guard !counts.isEmpty else { return }
+        guard let firstBucket, firstBucket > Self.zeroBucket, Int(firstBucket) + counts.count - 1 <= Int(Self.maxBucket)
+        else { throw LatencyHistogramError() }
+        for (offset, count) in counts.enumerated() where count > 0 { add(firstBucket + Int32(offset), count: count) }
     }
 
     static func readVarint(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(LatencyHistogramError) -> UInt64 {

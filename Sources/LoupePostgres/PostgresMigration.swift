@@ -60,8 +60,8 @@ struct PostgresMigration: Sendable {
             $$
             """,
         ]),
-        // Filled from the traces by v5, the newest migration that changes what rollups count: a fill runs
-        // today's code, which reads columns that later migrations add.
+        // Filled from the traces by v21, the newest migration that changes what rollups count or how: a fill runs
+        // today's code, which reads and writes columns that later migrations add.
         PostgresMigration(name: "v2-cost-rollups", statements: PostgresTraceStore.createCostRollups),
         // Status filters look for the few calls that did not succeed; indexing every successful one
         // too cost a fifth of the ingest rate. Queries repeat the predicate so the planner can use them.
@@ -72,13 +72,11 @@ struct PostgresMigration: Sendable {
             "CREATE INDEX traces_unsuccessful_code ON traces (status_code, created_at, id) WHERE status_code NOT BETWEEN 200 AND 299",
         ]),
         PostgresMigration(name: "v4-prompts", statements: PostgresTraceStore.createPrompts),
-        // Which registry prompt produced a call; the rollups gain the prompt dimension for old days too.
+        // Which registry prompt produced a call; the rollups gain the prompt dimension for old days too (v21 refills them).
         PostgresMigration(name: "v5-trace-prompts", statements: [
             "ALTER TABLE traces ADD COLUMN prompt_name TEXT, ADD COLUMN prompt_version INTEGER",
             "CREATE INDEX traces_prompt ON traces (prompt_name, created_at, id) WHERE prompt_name IS NOT NULL",
-        ]) { store, connection in
-            try await store.rebuildCostRollups(on: connection, days: nil)
-        },
+        ]),
         // What guardrail checks found (a JSON array); the few calls with any are indexed for the report.
         PostgresMigration(name: "v6-trace-guardrails", statements: [
             "ALTER TABLE traces ADD COLUMN guardrails JSONB",
@@ -163,5 +161,25 @@ struct PostgresMigration: Sendable {
             $$
             """,
         ]),
+        // Latency histograms become dense: a zero count, a first bucket and the count of every bucket from there, so
+        // that an upsert adds two of them element by element instead of joining sparse bucket lists (see
+        // addToRollupRow). The rollups are counted again from the traces, which they always match: retention deletes
+        // both. Servers without lz4 keep their default compression, as in v20.
+        PostgresMigration(name: "v21-dense-latency", statements: [
+            "DELETE FROM cost_rollups",
+            "ALTER TABLE cost_rollups DROP COLUMN latency_buckets, DROP COLUMN latency_counts",
+            "ALTER TABLE cost_rollups ADD COLUMN latency_zero INT8 NOT NULL, ADD COLUMN latency_first INT4, ADD COLUMN latency_counts INT8[] NOT NULL",
+            """
+            DO $$
+            BEGIN
+                EXECUTE 'ALTER TABLE cost_rollups ALTER COLUMN latency_counts SET COMPRESSION lz4';
+            EXCEPTION WHEN feature_not_supported OR syntax_error THEN
+                NULL;
+            END
+            $$
+            """,
+        ]) { store, connection in
+            try await store.rebuildCostRollups(on: connection, days: nil)
+        },
     ]
 }

@@ -5,8 +5,9 @@ struct PostgresRollupColumns {
     var dimensions: [String] = [], keyIsNull: [Bool] = [], keys: [String] = [], days: [Int64] = []
     var requests: [Int64] = [], inputTokens: [Int64] = [], outputTokens: [Int64] = [], pricedRequests: [Int64] = []
     var costMicros: [Int64] = [], costRemainderPicos: [Int64] = [], errors: [Int64] = []
-    /// Each row's histogram as an array literal, because a parameter cannot be a ragged array.
-    var latencyBuckets: [String] = [], latencyCounts: [String] = []
+    /// Each row's latency histogram in dense form (see `LatencyHistogram.dense`); its counts as an array literal,
+    /// because a parameter cannot be a ragged array.
+    var latencyZero: [Int64] = [], latencyFirst: [Int32?] = [], latencyCounts: [String] = []
 
     init(_ rollup: CostRollup) {
         // Keys are made storable as the traces' own text is (NUL becomes U+FFFD). Two keys that differ only by a
@@ -29,8 +30,9 @@ struct PostgresRollupColumns {
             costMicros.append(totals.costMicros)
             costRemainderPicos.append(totals.costRemainderPicos)
             errors.append(totals.errors)
-            let histogram = totals.latency.sparse
-            latencyBuckets.append(literal(histogram.buckets))
+            let histogram = totals.latency.dense
+            latencyZero.append(histogram.zeroCount)
+            latencyFirst.append(histogram.firstBucket)
             latencyCounts.append(literal(histogram.counts))
         }
     }

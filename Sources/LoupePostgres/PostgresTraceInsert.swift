@@ -98,8 +98,9 @@ enum PostgresTraceInsert {
             responseTruncated.append(trace.responseTruncated)
         }
         let precomputed = PostgresRollupColumns(rollup)
+        let zero = String(LatencyHistogram.zeroBucket)
         // Precomputed totals, or (when some traces were already stored) the inserted ones summed per group and
-        // latency bucket first, then per group with the buckets gathered into arrays; ON CONFLICT adds them to
+        // latency bucket first, then per group, then with each group's buckets laid out densely; ON CONFLICT adds them to
         // the stored rows, which it locks one at a time in the order given, so concurrent writers cannot deadlock.
         // `unnest` in the select list (a ProjectSet node) hands each row straight to the INSERT: in FROM, a function
         // scan first copies every row into a tuplestore, and a CTE that is read twice copies them again, which perf
@@ -159,15 +160,15 @@ enum PostgresTraceInsert {
             ),
             precomputed AS (
                 SELECT dimension, key_is_null, key, day, \(shard)::int2 AS shard, requests, input_tokens, output_tokens, priced_requests,
-                       cost_micros, cost_remainder_picos, errors, latency_buckets::int4[], latency_counts::int8[]
+                       cost_micros, cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
                 FROM unnest(
                     \(precomputed.dimensions)::text[], \(precomputed.keyIsNull)::bool[], \(precomputed.keys)::text[],
                     \(precomputed.days)::int8[], \(precomputed.requests)::int8[], \(precomputed.inputTokens)::int8[],
                     \(precomputed.outputTokens)::int8[], \(precomputed.pricedRequests)::int8[], \(precomputed.costMicros)::int8[],
-                    \(precomputed.costRemainderPicos)::int8[], \(precomputed.errors)::int8[],
-                    \(precomputed.latencyBuckets)::text[], \(precomputed.latencyCounts)::text[]
+                    \(precomputed.costRemainderPicos)::int8[], \(precomputed.errors)::int8[], \(precomputed.latencyZero)::int8[],
+                    \(PostgresNullableArray(precomputed.latencyFirst))::int4[], \(precomputed.latencyCounts)::text[]
                 ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                       cost_remainder_picos, errors, latency_buckets, latency_counts)
+                       cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
                 WHERE (SELECT yes FROM all_new)
             ),
             facts AS (
@@ -197,14 +198,26 @@ enum PostgresTraceInsert {
                        COALESCE(sum(output_tokens), 0)::int8 AS output_tokens, sum(priced)::int8 AS priced_requests,
                        COALESCE(sum(cost_micros), 0)::int8 AS cost_micros, COALESCE(sum(cost_remainder), 0)::int8 AS cost_remainder_picos,
                        sum(errors)::int8 AS errors,
-                       array_agg(bucket ORDER BY bucket) AS latency_buckets, array_agg(n ORDER BY bucket)::int8[] AS latency_counts
+                       COALESCE(sum(n) FILTER (WHERE bucket = \(unescaped: zero)), 0)::int8 AS latency_zero,
+                       min(bucket) FILTER (WHERE bucket <> \(unescaped: zero)) AS latency_first,
+                       max(bucket) FILTER (WHERE bucket <> \(unescaped: zero)) AS latency_last,
+                       array_agg(bucket) AS buckets, array_agg(n) AS counts
                 FROM bucketed GROUP BY dimension, key, day
+            ),
+            dense AS (
+                SELECT dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                       cost_remainder_picos, errors, latency_zero, latency_first,
+                       ARRAY(
+                           SELECT COALESCE(pairs.n, 0)::int8 FROM generate_series(latency_first, latency_last) AS b(bucket)
+                           LEFT JOIN unnest(buckets, counts) AS pairs(bucket, n) ON pairs.bucket = b.bucket ORDER BY b.bucket
+                       ) AS latency_counts
+                FROM grouped
             )
             INSERT INTO cost_rollups AS r (
                 dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                cost_remainder_picos, errors, latency_buckets, latency_counts
+                cost_remainder_picos, errors, latency_zero, latency_first, latency_counts
             )
-            SELECT * FROM (SELECT * FROM precomputed UNION ALL SELECT * FROM grouped) AS totals
+            SELECT * FROM (SELECT * FROM precomputed UNION ALL SELECT * FROM dense) AS totals
             ORDER BY dimension, key_is_null, key, day
             ON CONFLICT (dimension, key_is_null, key, day, shard) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """

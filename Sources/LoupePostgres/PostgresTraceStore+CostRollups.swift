@@ -45,34 +45,43 @@ extension PostgresTraceStore {
 
     /// The SET list that adds a conflicting row (EXCLUDED) to the stored one (`r`).
     ///
-    /// Histograms are sorted bucket lists with a count each. Once a row has seen a while of traffic, a batch's
-    /// buckets are usually among its own, and then the buckets stay and each count adds the batch's for the same
-    /// bucket: half the work of the general merge (a union, then a grouped sum), which otherwise runs.
+    /// Histograms are dense (see v21-dense-latency): a first bucket and the count of every bucket from there, so
+    /// two of them add element by element, zipped by one `unnest`. When the batch's range lies within the row's,
+    /// which it does once a row has seen a while of traffic, only that slice is zipped and the rest copied; otherwise
+    /// both are padded with zeros to start at the lower first bucket. A NULL first bucket (only zeros counted so
+    /// far) pads nothing. The sparse lists this replaced were joined bucket to bucket: a sixth of the server's time.
     static let addToRollupRow = """
         requests = r.requests + EXCLUDED.requests, input_tokens = r.input_tokens + EXCLUDED.input_tokens,
         output_tokens = r.output_tokens + EXCLUDED.output_tokens, priced_requests = r.priced_requests + EXCLUDED.priced_requests,
         cost_micros = r.cost_micros + EXCLUDED.cost_micros, cost_remainder_picos = r.cost_remainder_picos + EXCLUDED.cost_remainder_picos,
-        errors = r.errors + EXCLUDED.errors,
-        latency_buckets = CASE WHEN r.latency_buckets @> EXCLUDED.latency_buckets THEN r.latency_buckets ELSE (
-            SELECT COALESCE(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(r.latency_buckets || EXCLUDED.latency_buckets) AS x
-        ) END,
-        latency_counts = CASE WHEN r.latency_buckets @> EXCLUDED.latency_buckets THEN ARRAY(
-            SELECT mine.n + COALESCE(theirs.n, 0)
-            FROM unnest(r.latency_buckets, r.latency_counts) WITH ORDINALITY AS mine(bucket, n, position)
-            LEFT JOIN unnest(EXCLUDED.latency_buckets, EXCLUDED.latency_counts) AS theirs(bucket, n) ON theirs.bucket = mine.bucket
-            ORDER BY mine.position
-        ) ELSE (
-            SELECT COALESCE(array_agg(n ORDER BY bucket), '{}') FROM (
-                SELECT bucket, sum(n)::int8 AS n FROM (
-                    SELECT * FROM unnest(r.latency_buckets, r.latency_counts)
-                    UNION ALL SELECT * FROM unnest(EXCLUDED.latency_buckets, EXCLUDED.latency_counts)
-                ) AS pairs(bucket, n) GROUP BY bucket
-            ) AS merged
-        ) END
+        errors = r.errors + EXCLUDED.errors, latency_zero = r.latency_zero + EXCLUDED.latency_zero,
+        latency_first = LEAST(r.latency_first, EXCLUDED.latency_first),
+        latency_counts = CASE
+            WHEN EXCLUDED.latency_first >= r.latency_first
+                AND EXCLUDED.latency_first + cardinality(EXCLUDED.latency_counts) <= r.latency_first + cardinality(r.latency_counts)
+            THEN r.latency_counts[:EXCLUDED.latency_first - r.latency_first]
+                || ARRAY(
+                    SELECT mine + theirs FROM unnest(
+                        r.latency_counts[EXCLUDED.latency_first - r.latency_first + 1 :
+                                         EXCLUDED.latency_first - r.latency_first + cardinality(EXCLUDED.latency_counts)],
+                        EXCLUDED.latency_counts
+                    ) WITH ORDINALITY AS zipped(mine, theirs, position) ORDER BY position
+                )
+                || r.latency_counts[EXCLUDED.latency_first - r.latency_first + cardinality(EXCLUDED.latency_counts) + 1:]
+            ELSE ARRAY(
+                SELECT COALESCE(mine, 0) + COALESCE(theirs, 0) FROM unnest(
+                    array_fill(0::int8, ARRAY[COALESCE(r.latency_first - LEAST(r.latency_first, EXCLUDED.latency_first), 0)])
+                        || r.latency_counts,
+                    array_fill(0::int8, ARRAY[COALESCE(EXCLUDED.latency_first - LEAST(r.latency_first, EXCLUDED.latency_first), 0)])
+                        || EXCLUDED.latency_counts
+                ) WITH ORDINALITY AS zipped(mine, theirs, position) ORDER BY position
+            )
+        END
         """
 
     static let costTotalsColumns = """
-        requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors, latency_buckets, latency_counts
+        requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors,
+        latency_zero, latency_first, latency_counts
         """
 
     public func costReport(_ query: CostReportQuery) async throws -> [CostReportRow] {
@@ -119,14 +128,14 @@ extension PostgresTraceStore {
         try await execute("""
             INSERT INTO cost_rollups (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
             SELECT dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                   cost_remainder_picos, errors, latency_buckets::int4[], latency_counts::int8[]
+                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
             FROM unnest(
                 \(rows.dimensions)::text[], \(rows.keyIsNull)::bool[], \(rows.keys)::text[], \(rows.days)::int8[],
                 \(rows.requests)::int8[], \(rows.inputTokens)::int8[], \(rows.outputTokens)::int8[], \(rows.pricedRequests)::int8[],
                 \(rows.costMicros)::int8[], \(rows.costRemainderPicos)::int8[], \(rows.errors)::int8[],
-                \(rows.latencyBuckets)::text[], \(rows.latencyCounts)::text[]
+                \(rows.latencyZero)::int8[], \(PostgresNullableArray(rows.latencyFirst))::int4[], \(rows.latencyCounts)::text[]
             ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                   cost_remainder_picos, errors, latency_buckets, latency_counts)
+                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
             """, on: connection)
     }
 
@@ -208,7 +217,9 @@ extension PostgresTraceStore {
         return CostTotals(
             requests: try int(0), inputTokens: try int(1), outputTokens: try int(2), pricedRequests: try int(3),
             costMicros: try int(4), costRemainderPicos: try int(5), errors: try int(6),
-            latency: try LatencyHistogram(buckets: try cells[first + 7].decode([Int32].self), counts: try cells[first + 8].decode([Int64].self))
+            latency: try LatencyHistogram(
+                zeroCount: try int(7), firstBucket: try cells[first + 8].decode(Int32?.self), counts: try cells[first + 9].decode([Int64].self)
+            )
         )
     }
 }

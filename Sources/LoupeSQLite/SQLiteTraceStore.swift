@@ -219,6 +219,8 @@ public final class SQLiteTraceStore: TraceStore {
         }
         // PostgreSQL's compression of the rollup histograms; SQLite stores them as they are.
         migrator.registerMigration("v20-rollup-lz4") { _ in }
+        // PostgreSQL's histograms become dense arrays for its upserts; SQLite adds its encoded histograms in Swift.
+        migrator.registerMigration("v21-dense-latency") { _ in }
         return migrator
     }
 

@@ -50,9 +50,18 @@ import Testing
         #expect(try LatencyHistogram(encoded: bytes) == histogram)
         #expect(bytes.count < Int(histogram.total) / 2)  // compact: a few bytes a bucket, not a value per sample
         #expect(try LatencyHistogram(encoded: []) == LatencyHistogram())
-        let sparse = histogram.sparse
-        #expect(try LatencyHistogram(buckets: sparse.buckets, counts: sparse.counts) == histogram)
-        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(buckets: [3, 2], counts: [1, 1]) }  // out of order
+        let dense = histogram.dense
+        #expect(try LatencyHistogram(zeroCount: dense.zeroCount, firstBucket: dense.firstBucket, counts: dense.counts) == histogram)
+        #expect(dense.counts.first != 0 && dense.counts.last != 0)
+        // Zeros at either end, as an array sum may leave them, read back as the same histogram.
+        let padded = try LatencyHistogram(zeroCount: 2, firstBucket: 9, counts: [0, 0, 5, 0, 1, 0])
+        #expect(padded == (try LatencyHistogram(zeroCount: 2, firstBucket: 11, counts: [5, 0, 1])))
+        #expect(padded.dense.firstBucket == 11 && padded.dense.counts == [5, 0, 1] && padded.total == 8)
+        #expect(try LatencyHistogram(zeroCount: 3, firstBucket: nil, counts: []).dense.firstBucket == nil)
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(zeroCount: 0, firstBucket: 1, counts: [1, -1]) }
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(zeroCount: 0, firstBucket: nil, counts: [1]) }
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(zeroCount: 0, firstBucket: LatencyHistogram.zeroBucket, counts: [1]) }
+        #expect(throws: LatencyHistogramError.self) { try LatencyHistogram(zeroCount: 0, firstBucket: Int32.max - 1, counts: [1, 1, 1]) }
         #expect(LatencyHistogram().percentile(0.5) == nil)
         var zero = LatencyHistogram()
         zero.record(0)

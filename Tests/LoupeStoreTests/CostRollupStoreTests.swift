@@ -46,9 +46,9 @@ import Testing
             try #require(lz4Available == 1, "this PostgreSQL server was built without lz4")
             let columns = try await fixture.count("""
                 SELECT count(*) FROM pg_attribute WHERE attrelid = 'cost_rollups'::regclass
-                AND attname IN ('latency_buckets', 'latency_counts') AND attcompression = 'l'
+                AND attname = 'latency_counts' AND attcompression = 'l'
                 """)
-            #expect(columns == 2)
+            #expect(columns == 1)
         }
     }
 
@@ -82,6 +82,54 @@ import Testing
             }
             try await store.insert(later)
             try await expectReportsMatch(store, Self.traces + later)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested)
+    func latencyHistogramsAddUpWhateverRangeEachBatchCovers(_ backend: StoreBackend) async throws {
+        try await backend.withFixture(migrated: true) { fixture in
+            // One day and model, batch after batch. On PostgreSQL each adds to the same dense rollup row: only zeros
+            // (cache hits) at first, then a range, one inside it, one past both its ends, and zeros again.
+            let batches: [[Double]] = [[0, 0, 0], [50, 52, 55, 60, 60], [52, 53, 53, 54], [0.3, 1, 58, 480, 900], [0, 0.0005]]
+            var expected = LatencyHistogram()
+            var offset = 0.0
+            for latencies in batches {
+                let traces = latencies.map { latency in
+                    offset += 1
+                    let created = Self.midnight.addingTimeInterval(offset)
+                    return Trace(
+                        id: TraceID.make(at: created), createdAt: created, endpoint: "/v1/chat/completions", model: "m", latencyMs: latency
+                    )
+                }
+                try await fixture.store.insert(traces)
+                latencies.forEach { expected.record($0) }
+                let row = try #require(try await fixture.store.costReport(CostReportQuery(groupBy: .model)).first)
+                #expect(row.requests == Int(expected.total))
+                // The same buckets as a histogram counted in one go, so the same percentiles to the bit.
+                #expect(row.p50LatencyMs == expected.percentile(0.5) && row.p95LatencyMs == expected.percentile(0.95), "\(latencies)")
+                guard backend == .postgres else { continue }
+                let dense = expected.dense
+                let counts = "{" + dense.counts.map(String.init).joined(separator: ",") + "}"
+                let first = dense.firstBucket.map { "= \($0)" } ?? "IS NULL"
+                #expect(try await fixture.count("""
+                    SELECT count(*) FROM cost_rollups WHERE dimension = 'model' AND latency_zero = \(dense.zeroCount)
+                    AND latency_first \(first) AND latency_counts = '\(counts)'::int8[]
+                    """) == 1, "\(latencies)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: StoreBackend.tested.contains(.postgres), "needs PostgreSQL: `source .ci/postgres`"))
+    func postgresRollupsWithSparseHistogramsAreCountedAgainAsDense() async throws {
+        try await StoreBackend.postgres.withFixture(migrated: true) { fixture in
+            try await fixture.store.insert(Self.traces)
+            // Back to v20's rollup rows (sorted bucket lists), with rows in them, as a store upgraded in place has.
+            try await fixture.execute("ALTER TABLE cost_rollups DROP COLUMN latency_zero, DROP COLUMN latency_first, DROP COLUMN latency_counts")
+            try await fixture.execute("ALTER TABLE cost_rollups ADD COLUMN latency_buckets INT4[] NOT NULL DEFAULT '{1}', ADD COLUMN latency_counts INT8[] NOT NULL DEFAULT '{1}'")
+            try await fixture.execute("DELETE FROM loupe_migrations WHERE name = 'v21-dense-latency'")
+            #expect(try await fixture.count("SELECT count(*) FROM cost_rollups") > 0)
+            try await fixture.store.migrate()
+            try await expectReportsMatch(fixture.store, Self.traces)
         }
     }
 
@@ -140,10 +188,13 @@ import Testing
             if backend == .sqlite { try await fixture.execute("DROP INDEX traces_prompt") }
             try await fixture.execute("ALTER TABLE traces DROP COLUMN prompt_name")
             try await fixture.execute("ALTER TABLE traces DROP COLUMN prompt_version")
+            // With every later migration that changes the rollups, so that they run again after v2 recreates the table.
+            let pending = ["v2-cost-rollups", "v5-trace-prompts", "v18-rollup-shards", "v20-rollup-lz4", "v21-dense-latency"]
+            let names = pending.map { "'\($0)'" }.joined(separator: ", ")
             try await fixture.execute(backend == .sqlite
-                ? "DELETE FROM grdb_migrations WHERE identifier IN ('v2-cost-rollups', 'v5-trace-prompts', 'v18-rollup-shards')"
-                : "DELETE FROM loupe_migrations WHERE name IN ('v2-cost-rollups', 'v5-trace-prompts', 'v18-rollup-shards')")
-            #expect(try await fixture.store.schemaStatus().pending == ["v2-cost-rollups", "v5-trace-prompts", "v18-rollup-shards"])
+                ? "DELETE FROM grdb_migrations WHERE identifier IN (\(names))"
+                : "DELETE FROM loupe_migrations WHERE name IN (\(names))")
+            #expect(try await fixture.store.schemaStatus().pending == pending)
             try await fixture.store.migrate()
             let withoutPrompts = Self.traces.map { trace in
                 var old = trace
