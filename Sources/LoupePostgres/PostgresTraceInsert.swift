@@ -3,12 +3,13 @@ import LoupeCore
 import PostgresNIO
 
 /// Many traces in one statement: each column travels as one array parameter and `unnest` turns the arrays
-/// back into rows. The same statement adds the traces it really inserted to `cost_rollups`, so each
-/// statement is atomic on its own: no transaction is held open across round trips, and no lock either.
+/// back into rows. The same statement adds the traces' totals, counted in Swift as the SQLite store counts them,
+/// to `cost_rollups`, so each statement is atomic on its own: no transaction is held open across round trips,
+/// and no lock either.
 ///
-/// The rollup totals travel precomputed (counted in Swift, as the SQLite store counts them) and apply when
-/// every trace of the statement was new, which is the usual case; when some were already stored (a batch
-/// replayed after an outage), the statement counts the ones it did insert in SQL instead.
+/// The statement expects every trace to be new, which is the usual case, and then does no more than insert:
+/// no `ON CONFLICT` check per row, no `RETURNING`. When one was stored already (a batch replayed after an outage),
+/// the primary key refuses it, the whole statement rolls back, and the store inserts the rest (`PostgresTraceStore.insert`).
 enum PostgresTraceInsert {
     /// Bounds per statement, so that a batch of large bodies stays far below PostgreSQL's 1 GB message limit.
     /// Larger statements gain nothing measurable; a bigger batch becomes several statements.
@@ -22,7 +23,7 @@ enum PostgresTraceInsert {
     /// above. Parts alternate between rollup shards 0 and 1, so that two statements run at once without waiting
     /// on each other.
     static func parts(of batch: [Trace]) -> [(traces: ArraySlice<Trace>, shard: Int16)] {
-        // A repeated id would count twice in the rollups: the statement joins its input to what it inserted.
+        // A repeated id would make its statement fail on its own primary key, whatever the store holds.
         var seen = Set<String>()
         let traces = batch.filter { seen.insert(text($0.id)).inserted }
         var parts: [(traces: ArraySlice<Trace>, shard: Int16)] = []
@@ -42,7 +43,7 @@ enum PostgresTraceInsert {
         return parts
     }
 
-    /// One statement inserting `traces` (ids already stored are skipped) and adding those it inserted to the rollups.
+    /// One statement inserting `traces`, all new, and adding them to the rollups; it fails whole if any id is stored.
     static func query(_ traces: ArraySlice<Trace>, shard: Int16) -> PostgresQuery {
         var ids: [String] = [], createdAt: [Int64] = [], endpoints: [String] = []
         var providers: [String?] = [], models: [String?] = [], upstreamModels: [String?] = []
@@ -51,7 +52,7 @@ enum PostgresTraceInsert {
         var inputTokens: [Int64?] = [], outputTokens: [Int64?] = [], cachedTokens: [Int64?] = [], reasoningTokens: [Int64?] = []
         var costs: [Int64?] = [], users: [String?] = [], sessions: [String?] = [], tags: [String] = [], metadata: [String?] = []
         var requests: [String?] = [], responses: [String?] = [], requestTruncated: [Bool] = [], responseTruncated: [Bool] = []
-        var days: [Int64] = [], buckets: [Int32] = [], promptNames: [String?] = [], promptVersions: [Int32?] = []
+        var promptNames: [String?] = [], promptVersions: [Int32?] = []
         var guardrails: [String?] = [], cacheWriteTokens: [Int64?] = [], keyIDs: [String?] = [], keyNames: [String?] = []
         var variants: [String?] = [], parents: [String?] = [], cacheHits: [Bool] = [], saved: [Int64?] = [], attempts: [String?] = []
         var rollup = CostRollup()
@@ -65,8 +66,6 @@ enum PostgresTraceInsert {
             cacheHits.append(trace.cacheHit)
             saved.append(trace.costSaved?.picos)
             attempts.append(TraceAttempt.storedJSON(trace.attempts).map(text))
-            days.append(CostRollup.day(ofMillis: trace.createdAt.unixMillis))
-            buckets.append(LatencyHistogram.bucket(of: trace.latencyMs))
             promptNames.append(trace.promptName.map(text))
             promptVersions.append(trace.promptVersion.map { Int32(clamping: $0) })
             guardrails.append(GuardrailResult.storedJSON(trace.guardrails).map(text))
@@ -97,127 +96,55 @@ enum PostgresTraceInsert {
             requestTruncated.append(trace.requestTruncated)
             responseTruncated.append(trace.responseTruncated)
         }
-        let precomputed = PostgresRollupColumns(rollup)
-        let zero = String(LatencyHistogram.zeroBucket)
-        // Precomputed totals, or (when some traces were already stored) the inserted ones summed per group and
-        // latency bucket first, then per group, then with each group's buckets laid out densely; ON CONFLICT adds them to
-        // the stored rows, which it locks one at a time in the order given, so concurrent writers cannot deadlock.
+        let totals = PostgresRollupColumns(rollup)
         // `unnest` in the select list (a ProjectSet node) hands each row straight to the INSERT: in FROM, a function
-        // scan first copies every row into a tuplestore, and a CTE that is read twice copies them again, which perf
-        // put at a fifth of the server's time per trace. NOT MATERIALIZED, because its second reader (`facts`)
-        // runs only for a replayed batch.
+        // scan first copies every row into a tuplestore, which perf put at a tenth of the server's time per trace.
+        // The data-modifying CTE runs to completion although nothing reads it. ON CONFLICT locks the rollup rows one
+        // at a time in the order given, so concurrent writers cannot deadlock.
         return """
-            WITH input AS NOT MATERIALIZED (
-                SELECT
-                    unnest(\(ids)::text[]) AS id, unnest(\(createdAt)::int8[]) AS created_at, unnest(\(endpoints)::text[]) AS endpoint,
-                    unnest(\(PostgresNullableArray(providers))::text[]) AS provider,
-                    unnest(\(PostgresNullableArray(models))::text[]) AS model,
-                    unnest(\(PostgresNullableArray(upstreamModels))::text[]) AS upstream_model, unnest(\(streams)::bool[]) AS stream,
-                    unnest(\(statuses)::text[]) AS status, unnest(\(statusCodes)::int4[]) AS status_code,
-                    unnest(\(PostgresNullableArray(errors))::text[]) AS error, unnest(\(latencies)::float8[]) AS latency_ms,
-                    unnest(\(PostgresNullableArray(ttfts))::float8[]) AS ttft_ms,
-                    unnest(\(PostgresNullableArray(inputTokens))::int8[]) AS input_tokens,
-                    unnest(\(PostgresNullableArray(outputTokens))::int8[]) AS output_tokens,
-                    unnest(\(PostgresNullableArray(cachedTokens))::int8[]) AS cached_input_tokens,
-                    unnest(\(PostgresNullableArray(reasoningTokens))::int8[]) AS reasoning_tokens,
-                    unnest(\(PostgresNullableArray(costs))::int8[]) AS cost_picos,
-                    unnest(\(PostgresNullableArray(users))::text[]) AS user_id,
-                    unnest(\(PostgresNullableArray(sessions))::text[]) AS session_id, unnest(\(tags)::text[]) AS tags_literal,
-                    unnest(\(PostgresNullableArray(metadata))::text[]) AS metadata,
-                    unnest(\(PostgresNullableArray(requests))::text[]) AS request,
-                    unnest(\(PostgresNullableArray(responses))::text[]) AS response,
-                    unnest(\(requestTruncated)::bool[]) AS request_truncated, unnest(\(responseTruncated)::bool[]) AS response_truncated,
-                    unnest(\(days)::int8[]) AS day, unnest(\(buckets)::int4[]) AS bucket,
-                    unnest(\(PostgresNullableArray(promptNames))::text[]) AS prompt_name,
-                    unnest(\(PostgresNullableArray(promptVersions))::int4[]) AS prompt_version,
-                    unnest(\(PostgresNullableArray(guardrails))::text[]) AS guardrails,
-                    unnest(\(PostgresNullableArray(cacheWriteTokens))::int8[]) AS cache_write_input_tokens,
-                    unnest(\(PostgresNullableArray(keyIDs))::text[]) AS key_id,
-                    unnest(\(PostgresNullableArray(keyNames))::text[]) AS key_name,
-                    unnest(\(PostgresNullableArray(variants))::text[]) AS variant,
-                    unnest(\(PostgresNullableArray(parents))::text[]) AS parent_trace_id, unnest(\(cacheHits)::bool[]) AS cache_hit,
-                    unnest(\(PostgresNullableArray(saved))::int8[]) AS cost_saved_picos,
-                    unnest(\(PostgresNullableArray(attempts))::text[]) AS attempts
-            ),
-            inserted AS (
+            WITH inserted AS (
                 INSERT INTO traces (
                     id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
                     input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id, tags, metadata,
                     request, response, request_truncated, response_truncated, prompt_name, prompt_version, guardrails,
                     cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos, attempts
                 )
-                SELECT id, created_at, endpoint, provider, model, upstream_model, stream, status, status_code, error, latency_ms, ttft_ms,
-                    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_picos, user_id, session_id,
-                    tags_literal::text[], metadata, request, response, request_truncated, response_truncated, prompt_name, prompt_version,
-                    guardrails::jsonb, cache_write_input_tokens, key_id, key_name, variant, parent_trace_id, cache_hit, cost_saved_picos,
-                    attempts::jsonb
-                FROM input
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id
-            ),
-            all_new AS (
-                SELECT count(*) = \(traces.count) AS yes FROM inserted
-            ),
-            precomputed AS (
-                SELECT dimension, key_is_null, key, day, \(shard)::int2 AS shard, requests, input_tokens, output_tokens, priced_requests,
-                       cost_micros, cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
-                FROM unnest(
-                    \(precomputed.dimensions)::text[], \(precomputed.keyIsNull)::bool[], \(precomputed.keys)::text[],
-                    \(precomputed.days)::int8[], \(precomputed.requests)::int8[], \(precomputed.inputTokens)::int8[],
-                    \(precomputed.outputTokens)::int8[], \(precomputed.pricedRequests)::int8[], \(precomputed.costMicros)::int8[],
-                    \(precomputed.costRemainderPicos)::int8[], \(precomputed.errors)::int8[], \(precomputed.latencyZero)::int8[],
-                    \(PostgresNullableArray(precomputed.latencyFirst))::int4[], \(precomputed.latencyCounts)::text[]
-                ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                       cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
-                WHERE (SELECT yes FROM all_new)
-            ),
-            facts AS (
-                SELECT i.* FROM input i JOIN inserted ON inserted.id = i.id COLLATE "C" WHERE NOT (SELECT yes FROM all_new)
-            ),
-            keyed AS (
-                SELECT 'model' AS dimension, model AS key, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
-                UNION ALL SELECT 'provider', provider, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
-                UNION ALL SELECT 'user', user_id, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
-                UNION ALL SELECT 'day', NULL, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
-                UNION ALL SELECT 'key', key_name, day, bucket, input_tokens, output_tokens, cost_picos, status FROM facts
-                UNION ALL SELECT 'prompt', prompt_name || COALESCE('@' || prompt_version, ''), day, bucket, input_tokens, output_tokens,
-                    cost_picos, status FROM facts
-                UNION ALL SELECT 'tag', g.tag, day, bucket, input_tokens, output_tokens, cost_picos, status
-                    FROM facts LEFT JOIN LATERAL (SELECT DISTINCT t.tag FROM unnest(facts.tags_literal::text[]) AS t(tag)) g ON true
-            ),
-            bucketed AS (
-                SELECT dimension, key, day, bucket, count(*) AS n,
-                       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, count(cost_picos) AS priced,
-                       sum(cost_picos / 1000000) AS cost_micros, sum(cost_picos % 1000000) AS cost_remainder,
-                       count(*) FILTER (WHERE status = 'error') AS errors
-                FROM keyed GROUP BY dimension, key, day, bucket
-            ),
-            grouped AS (
-                SELECT dimension, key IS NULL AS key_is_null, COALESCE(key, '') AS key, day, \(shard)::int2 AS shard,
-                       sum(n)::int8 AS requests, COALESCE(sum(input_tokens), 0)::int8 AS input_tokens,
-                       COALESCE(sum(output_tokens), 0)::int8 AS output_tokens, sum(priced)::int8 AS priced_requests,
-                       COALESCE(sum(cost_micros), 0)::int8 AS cost_micros, COALESCE(sum(cost_remainder), 0)::int8 AS cost_remainder_picos,
-                       sum(errors)::int8 AS errors,
-                       COALESCE(sum(n) FILTER (WHERE bucket = \(unescaped: zero)), 0)::int8 AS latency_zero,
-                       min(bucket) FILTER (WHERE bucket <> \(unescaped: zero)) AS latency_first,
-                       max(bucket) FILTER (WHERE bucket <> \(unescaped: zero)) AS latency_last,
-                       array_agg(bucket) AS buckets, array_agg(n) AS counts
-                FROM bucketed GROUP BY dimension, key, day
-            ),
-            dense AS (
-                SELECT dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                       cost_remainder_picos, errors, latency_zero, latency_first,
-                       ARRAY(
-                           SELECT COALESCE(pairs.n, 0)::int8 FROM generate_series(latency_first, latency_last) AS b(bucket)
-                           LEFT JOIN unnest(buckets, counts) AS pairs(bucket, n) ON pairs.bucket = b.bucket ORDER BY b.bucket
-                       ) AS latency_counts
-                FROM grouped
+                SELECT
+                    unnest(\(ids)::text[]), unnest(\(createdAt)::int8[]), unnest(\(endpoints)::text[]),
+                    unnest(\(PostgresNullableArray(providers))::text[]), unnest(\(PostgresNullableArray(models))::text[]),
+                    unnest(\(PostgresNullableArray(upstreamModels))::text[]), unnest(\(streams)::bool[]),
+                    unnest(\(statuses)::text[]), unnest(\(statusCodes)::int4[]),
+                    unnest(\(PostgresNullableArray(errors))::text[]), unnest(\(latencies)::float8[]),
+                    unnest(\(PostgresNullableArray(ttfts))::float8[]),
+                    unnest(\(PostgresNullableArray(inputTokens))::int8[]), unnest(\(PostgresNullableArray(outputTokens))::int8[]),
+                    unnest(\(PostgresNullableArray(cachedTokens))::int8[]), unnest(\(PostgresNullableArray(reasoningTokens))::int8[]),
+                    unnest(\(PostgresNullableArray(costs))::int8[]), unnest(\(PostgresNullableArray(users))::text[]),
+                    unnest(\(PostgresNullableArray(sessions))::text[]), unnest(\(tags)::text[])::text[],
+                    unnest(\(PostgresNullableArray(metadata))::text[]),
+                    unnest(\(PostgresNullableArray(requests))::text[]), unnest(\(PostgresNullableArray(responses))::text[]),
+                    unnest(\(requestTruncated)::bool[]), unnest(\(responseTruncated)::bool[]),
+                    unnest(\(PostgresNullableArray(promptNames))::text[]), unnest(\(PostgresNullableArray(promptVersions))::int4[]),
+                    unnest(\(PostgresNullableArray(guardrails))::text[])::jsonb,
+                    unnest(\(PostgresNullableArray(cacheWriteTokens))::int8[]),
+                    unnest(\(PostgresNullableArray(keyIDs))::text[]), unnest(\(PostgresNullableArray(keyNames))::text[]),
+                    unnest(\(PostgresNullableArray(variants))::text[]), unnest(\(PostgresNullableArray(parents))::text[]),
+                    unnest(\(cacheHits)::bool[]), unnest(\(PostgresNullableArray(saved))::int8[]),
+                    unnest(\(PostgresNullableArray(attempts))::text[])::jsonb
             )
             INSERT INTO cost_rollups AS r (
                 dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                 cost_remainder_picos, errors, latency_zero, latency_first, latency_counts
             )
-            SELECT * FROM (SELECT * FROM precomputed UNION ALL SELECT * FROM dense) AS totals
+            SELECT dimension, key_is_null, key, day, \(shard)::int2, requests, input_tokens, output_tokens, priced_requests,
+                   cost_micros, cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
+            FROM unnest(
+                \(totals.dimensions)::text[], \(totals.keyIsNull)::bool[], \(totals.keys)::text[],
+                \(totals.days)::int8[], \(totals.requests)::int8[], \(totals.inputTokens)::int8[],
+                \(totals.outputTokens)::int8[], \(totals.pricedRequests)::int8[], \(totals.costMicros)::int8[],
+                \(totals.costRemainderPicos)::int8[], \(totals.errors)::int8[], \(totals.latencyZero)::int8[],
+                \(PostgresNullableArray(totals.latencyFirst))::int4[], \(totals.latencyCounts)::text[]
+            ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
             ORDER BY dimension, key_is_null, key, day
             ON CONFLICT (dimension, key_is_null, key, day, shard) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """

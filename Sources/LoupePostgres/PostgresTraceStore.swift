@@ -95,13 +95,8 @@ public final class PostgresTraceStore: TraceStore, Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for part in parts[pairStart..<min(pairStart + 2, parts.count)] {
                     group.addTask {
-                        let statement = PostgresTraceInsert.query(part.traces, shard: part.shard)
                         try await self.withConnection("insert \(traces.count) traces") { connection in
-                            if let prepared = PreparedTraceInsert(statement) {
-                                _ = try await connection.execute(prepared, logger: self.logger)
-                            } else {
-                                try await self.execute(statement, on: connection)
-                            }
+                            try await self.insertNew(part.traces, shard: part.shard, on: connection)
                         }
                     }
                 }
@@ -109,6 +104,34 @@ public final class PostgresTraceStore: TraceStore, Service {
             }
         }
     }
+
+    /// Inserts the traces that are not stored yet. The statement assumes all are new; when one is not, it fails
+    /// whole, and this asks which are stored and inserts the others.
+    private func insertNew(_ traces: ArraySlice<Trace>, shard: Int16, on connection: PostgresConnection) async throws {
+        var pending = traces
+        for attempt in 1...Self.insertAttempts {
+            let statement = PostgresTraceInsert.query(pending, shard: shard)
+            do {
+                if let prepared = PreparedTraceInsert(statement) {
+                    _ = try await connection.execute(prepared, logger: logger)
+                } else {
+                    try await execute(statement, on: connection)
+                }
+                return
+            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "traces_pkey" && attempt < Self.insertAttempts {
+                // Another statement may store one of them meanwhile (two instances replaying the same batch): then
+                // this one fails again and asks again.
+                let ids = pending.map { PostgresTraceInsert.text($0.id) }
+                let stored = Set(try await connection.query("SELECT id FROM traces WHERE id = ANY(\(ids))", logger: logger)
+                    .collect().map { try $0.decode(String.self) })
+                pending = pending.filter { !stored.contains(PostgresTraceInsert.text($0.id)) }
+                if pending.isEmpty { return }
+            }
+        }
+    }
+
+    /// Tries at inserting one statement's traces before its unique violation is reported.
+    static let insertAttempts = 4
 
     public func trace(id: String) async throws -> Trace? {
         let query: PostgresQuery = "SELECT \(unescaped: Trace.postgresColumns) FROM traces WHERE id = \(id)"
