@@ -1,4 +1,5 @@
 import LoupeCore
+import PostgresNIO
 
 /// Rollup totals as one array per `cost_rollups` column, in key order, for a statement to `unnest`.
 struct PostgresRollupColumns {
@@ -35,5 +36,43 @@ struct PostgresRollupColumns {
             latencyFirst.append(histogram.firstBucket)
             latencyCounts.append(literal(histogram.counts))
         }
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `SELECT` of `rows` as `cost_rollups` rows of `shard`, in the column order of `INSERT INTO cost_rollups (dimension,
+    /// key_is_null, key, day, shard, …costTotalsColumns)`, with each column bound as one array parameter.
+    mutating func appendInterpolation(rollupRows rows: PostgresRollupColumns, shard: Int16) {
+        appendLiteral("SELECT dimension, key_is_null, key, day, ")
+        appendInterpolation(shard)
+        appendLiteral("""
+            ::int2, requests, input_tokens, output_tokens, priced_requests, cost_micros, cost_remainder_picos, errors,
+                   latency_zero, latency_first, latency_counts::int8[]
+            FROM unnest(
+            """)
+        column(rows.dimensions, "text")
+        column(rows.keyIsNull, "bool")
+        column(rows.keys, "text")
+        column(rows.days, "int8")
+        column(rows.requests, "int8")
+        column(rows.inputTokens, "int8")
+        column(rows.outputTokens, "int8")
+        column(rows.pricedRequests, "int8")
+        column(rows.costMicros, "int8")
+        column(rows.costRemainderPicos, "int8")
+        column(rows.errors, "int8")
+        column(rows.latencyZero, "int8")
+        column(PostgresNullableArray(rows.latencyFirst), "int4")
+        column(rows.latencyCounts, "text", last: true)
+        appendLiteral("""
+            ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
+                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
+            """)
+    }
+
+    /// One array parameter cast to `type[]`, then a comma unless it is the `last`.
+    private mutating func column(_ value: some PostgresDynamicTypeEncodable, _ type: String, last: Bool = false) {
+        appendInterpolation(value)
+        appendLiteral("::\(type)[]" + (last ? "" : ", "))
     }
 }

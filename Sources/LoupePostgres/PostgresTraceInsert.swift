@@ -135,16 +135,7 @@ enum PostgresTraceInsert {
                 dimension, key_is_null, key, day, shard, requests, input_tokens, output_tokens, priced_requests, cost_micros,
                 cost_remainder_picos, errors, latency_zero, latency_first, latency_counts
             )
-            SELECT dimension, key_is_null, key, day, \(shard)::int2, requests, input_tokens, output_tokens, priced_requests,
-                   cost_micros, cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
-            FROM unnest(
-                \(totals.dimensions)::text[], \(totals.keyIsNull)::bool[], \(totals.keys)::text[],
-                \(totals.days)::int8[], \(totals.requests)::int8[], \(totals.inputTokens)::int8[],
-                \(totals.outputTokens)::int8[], \(totals.pricedRequests)::int8[], \(totals.costMicros)::int8[],
-                \(totals.costRemainderPicos)::int8[], \(totals.errors)::int8[], \(totals.latencyZero)::int8[],
-                \(PostgresNullableArray(totals.latencyFirst))::int4[], \(totals.latencyCounts)::text[]
-            ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
+            \(rollupRows: totals, shard: shard)
             ORDER BY dimension, key_is_null, key, day
             ON CONFLICT (dimension, key_is_null, key, day, shard) DO UPDATE SET \(unescaped: PostgresTraceStore.addToRollupRow)
             """

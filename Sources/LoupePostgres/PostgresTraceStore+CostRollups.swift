@@ -120,22 +120,13 @@ extension PostgresTraceStore {
         }
     }
 
-    /// Stores `rollup`, counted in Swift, as new rows: the rebuild deletes the days first and writes each day once,
-    /// so nothing conflicts, and the statement works at every schema version that a migration's fill runs at.
+    /// Stores `rollup`, counted in Swift, as new rows of shard 0: the rebuild deletes the days first and writes each
+    /// day once, so nothing conflicts.
     func insertCostRollups(_ rollup: CostRollup, on connection: PostgresConnection) async throws {
         guard !rollup.groups.isEmpty else { return }
-        let rows = PostgresRollupColumns(rollup)
         try await execute("""
-            INSERT INTO cost_rollups (dimension, key_is_null, key, day, \(unescaped: Self.costTotalsColumns))
-            SELECT dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts::int8[]
-            FROM unnest(
-                \(rows.dimensions)::text[], \(rows.keyIsNull)::bool[], \(rows.keys)::text[], \(rows.days)::int8[],
-                \(rows.requests)::int8[], \(rows.inputTokens)::int8[], \(rows.outputTokens)::int8[], \(rows.pricedRequests)::int8[],
-                \(rows.costMicros)::int8[], \(rows.costRemainderPicos)::int8[], \(rows.errors)::int8[],
-                \(rows.latencyZero)::int8[], \(PostgresNullableArray(rows.latencyFirst))::int4[], \(rows.latencyCounts)::text[]
-            ) AS u(dimension, key_is_null, key, day, requests, input_tokens, output_tokens, priced_requests, cost_micros,
-                   cost_remainder_picos, errors, latency_zero, latency_first, latency_counts)
+            INSERT INTO cost_rollups (dimension, key_is_null, key, day, shard, \(unescaped: Self.costTotalsColumns))
+            \(rollupRows: PostgresRollupColumns(rollup), shard: 0)
             """, on: connection)
     }
 
